@@ -1,0 +1,12 @@
+# Devices built into qemu-system-aarch64 for qemu-pcc: the virt machine,
+# the PCI pieces that its ACPI builder and pxb need (CXL with them), and
+# the PCC device classes (the PCC bus itself comes with ARM_VIRT).
+# --without-default-devices ignores Kconfig's "default y": name each one.
+CONFIG_ARM_VIRT=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_PCIE_PORT=y
+CONFIG_PXB=y
+CONFIG_CXL=y
+CONFIG_CXL_MEM_DEVICE=y
+CONFIG_PCC_MCTP=y
+CONFIG_PCC_XGENE_HWMON=y

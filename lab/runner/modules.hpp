@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Kernel modules for the initramfs: find them in a modules tree
+// (lib/modules/VERSION, .ko, .ko.xz, .ko.gz or .ko.zst), resolve their
+// dependencies from the modules' own "depends=" modinfo (no modules.dep
+// or depmod needed) and return them decompressed in load order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+struct Module {
+    std::string name;                // normalised: '-' -> '_'
+    std::string path;                // the file in the tree
+    std::vector<std::uint8_t> data;  // uncompressed .ko
+    std::vector<std::string> depends;
+};
+
+struct ModuleSet {
+    std::vector<Module> load_order;     // dependencies first
+    std::vector<std::string> missing;   // requested or needed, not found
+};
+
+// Throws std::runtime_error when a module cannot be decompressed.
+ModuleSet resolve_modules(const std::string &tree, const std::vector<std::string> &wanted);
+
+// The "depends=" value of a .ko's .modinfo (split at ',').
+std::vector<std::string> module_depends(const std::vector<std::uint8_t> &ko);
+
+}  // namespace lab

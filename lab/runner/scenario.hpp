@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A lab scenario: what to boot, which devices, what the guest checks.
+// Scenarios are data: lab/scenarios/NAME.conf (format: docs/lab.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+struct Scenario {
+    std::string name;         // file name without .conf
+    std::string path;         // where it was read from
+    std::string description;
+    int timeout_s = 60;       // boot + checks, QEMU is killed after it
+    std::vector<std::string> devices;   // -device arguments
+    std::vector<std::string> qemu_args; // extra QEMU arguments (split on blanks)
+    std::string append;                 // extra kernel command line
+    std::vector<std::string> modules;   // kernel modules to load (deps resolved)
+    std::vector<std::string> guest;     // guest shell commands, in order
+    std::optional<std::string> pccd;    // pccd arguments; pccd is started when set
+    bool pccd_required = true;          // pccd-missing = skip|continue
+    std::vector<std::string> require;   // result names that must be reported
+    std::optional<std::string> skip;    // skip = REASON: never boots
+};
+
+// Reads NAME.conf. Throws std::runtime_error("FILE:LINE: why") on errors.
+Scenario load_scenario(const std::string &path);
+
+// Parses the text of a scenario (for tests); `origin` names it in errors.
+Scenario parse_scenario(const std::string &text, const std::string &origin);
+
+}  // namespace lab

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab/setup.sh: everything `build/pcc-lab run` needs, idempotent:
+#   * the host build of the top-level meson project (only the lab's targets
+#     are built here) in $PCC_CPP_BUILD (default $PCC_CACHE/cpp-build),
+#     and the symlink build/pcc-lab
+#   * the pinned guest artefacts (lab/fetch.sh)
+#   * the cross-built guest programs (lab/build-guest.sh)
+. "$(dirname "$0")/../scripts/lib.sh"
+
+bdir=${PCC_CPP_BUILD:-$PCC_CACHE/cpp-build}
+t0=$(date +%s.%N)
+if [ ! -f "$bdir/build.ninja" ]; then
+    meson setup "$bdir" "$PCC_ROOT" >&2 || pcc_die "meson setup $bdir failed"
+fi
+ninja -C "$bdir" -j"${PCC_JOBS:-2}" lab/pcc-lab lab/pcc-lab-unit-tests >&2 ||
+    pcc_die "building pcc-lab failed"
+mkdir -p "$PCC_BUILD"
+ln -sfn "$bdir/lab/pcc-lab" "$PCC_BUILD/pcc-lab"
+t1=$(date +%s.%N)
+"$PCC_ROOT/lab/fetch.sh" >/dev/null
+t2=$(date +%s.%N)
+"$PCC_ROOT/lab/build-guest.sh" >/dev/null
+t3=$(date +%s.%N)
+pcc_log "$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
+    printf "pcc-lab %.1f s, guest artefacts %.1f s, guest programs %.1f s", b - a, c - b, d - c }')"
+echo "build/pcc-lab -> $bdir/lab/pcc-lab"

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Unit tests of the lab's pure parts: the guest's PCCT/SSDT/kmsg parsers
+// (built for the host here), the runner's cpio writer, scenario parser and
+// modinfo reader. No googletest needed: a failing CHECK prints and counts.
+#include "acpi.hpp"
+#include "cpio.hpp"
+#include "kmsg.hpp"
+#include "modules.hpp"
+#include "scenario.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+int g_failures = 0, g_checks = 0;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        ++g_checks;                                                                   \
+        if (!(cond)) {                                                                \
+            ++g_failures;                                                             \
+            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                             \
+    } while (0)
+
+using Bytes = std::vector<std::uint8_t>;
+
+void put(Bytes &b, std::uint64_t v, int n)
+{
+    for (int i = 0; i < n; ++i) {
+        b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    }
+}
+
+void put_str(Bytes &b, const std::string &s) { b.insert(b.end(), s.begin(), s.end()); }
+
+// An ACPI header for `sig` over `body`, checksum fixed.
+Bytes table(const std::string &sig, const Bytes &body)
+{
+    Bytes t;
+    put_str(t, sig);
+    put(t, 36 + body.size(), 4);
+    t.push_back(2);      // revision
+    t.push_back(0);      // checksum, fixed below
+    put_str(t, "BOCHS ");
+    put_str(t, "PCC-SSDT");
+    put(t, 1, 4);
+    put_str(t, "BXPC");
+    put(t, 1, 4);
+    t.insert(t.end(), body.begin(), body.end());
+    std::uint8_t sum = 0;
+    for (auto x : t) {
+        sum = static_cast<std::uint8_t>(sum + x);
+    }
+    t[9] = static_cast<std::uint8_t>(0x100 - sum);
+    return t;
+}
+
+Bytes ext_subspace(std::uint8_t type, std::uint32_t gsi, std::uint64_t base)
+{
+    Bytes s{type, 164};
+    put(s, gsi, 4);
+    s.push_back(0);
+    s.push_back(0);
+    put(s, base, 8);
+    put(s, 0x1000, 4);
+    s.resize(164, 0);
+    return s;
+}
+
+Bytes generic_subspace(std::uint64_t base)
+{
+    Bytes s{0, 62};
+    put(s, 0, 6);
+    put(s, base, 8);
+    put(s, 0x1000, 8);
+    s.resize(62, 0);
+    return s;
+}
+
+void test_pcct()
+{
+    Bytes body;
+    put(body, 1, 4);  // flags: platform interrupt
+    put(body, 0, 8);
+    for (auto &s : {ext_subspace(3, 40, 0x10000), ext_subspace(4, 41, 0x11000), generic_subspace(0x12000)}) {
+        body.insert(body.end(), s.begin(), s.end());
+    }
+    Bytes t = table("PCCT", body);
+    CHECK(lab::acpi::checksum_ok(t));
+    std::string err;
+    auto p = lab::acpi::parse_pcct(t, &err);
+    CHECK(p.has_value());
+    if (p) {
+        CHECK(p->flags == 1);
+        CHECK(p->subspaces.size() == 3);
+        CHECK(p->subspaces[0].type == 3 && p->subspaces[0].gsi == 40u && p->subspaces[0].base == 0x10000);
+        CHECK(p->subspaces[1].type == 4 && p->subspaces[1].size == 0x1000);
+        CHECK(p->subspaces[2].type == 0 && !p->subspaces[2].gsi && p->subspaces[2].base == 0x12000);
+    }
+    // a subtable with the wrong length is reported with its index
+    Bytes bad = body;
+    bad[12 + 164 + 1] = 160;
+    auto q = lab::acpi::parse_pcct(table("PCCT", bad), &err);
+    CHECK(!q.has_value());
+    CHECK(err.find("subspace 1") != std::string::npos);
+    t[40] ^= 1;
+    CHECK(!lab::acpi::checksum_ok(t));
+    CHECK(!lab::acpi::parse_pcct(table("APIC", body), &err).has_value());
+}
+
+// PkgLength encoding for AML
+void pkg(Bytes &b, std::size_t content_len)
+{
+    std::size_t total = content_len + 1;
+    if (total < 0x40) {
+        b.push_back(static_cast<std::uint8_t>(total));
+        return;
+    }
+    total = content_len + 2;
+    b.push_back(static_cast<std::uint8_t>(0x40 | (total & 0x0f)));
+    b.push_back(static_cast<std::uint8_t>(total >> 4));
+}
+
+Bytes dword_pcc(std::uint32_t subspace)
+{
+    Bytes d{0x87, 23, 0, 0x0a, 0x0c, 0};
+    put(d, 0, 4);          // granularity
+    put(d, subspace, 4);   // min
+    put(d, subspace, 4);   // max
+    put(d, 0, 4);          // translation
+    put(d, 1, 4);          // length
+    return d;
+}
+
+Bytes device(const std::string &name, unsigned uid, std::vector<std::uint32_t> pcc)
+{
+    Bytes crs;
+    for (auto p : pcc) {
+        Bytes d = dword_pcc(p);
+        crs.insert(crs.end(), d.begin(), d.end());
+    }
+    crs.push_back(0x79);
+    crs.push_back(0);
+    Bytes buf{0x0a, static_cast<std::uint8_t>(crs.size())};
+    buf.insert(buf.end(), crs.begin(), crs.end());
+    Bytes content;
+    put_str(content, name);
+    content.push_back(0x08);
+    put_str(content, "_HID");
+    content.push_back(0x0d);
+    put_str(content, "DMT0001");
+    content.push_back(0);
+    content.push_back(0x08);
+    put_str(content, "_UID");
+    content.push_back(0x0a);
+    content.push_back(static_cast<std::uint8_t>(uid));
+    content.push_back(0x08);
+    put_str(content, "_CRS");
+    content.push_back(0x11);
+    pkg(content, buf.size());
+    content.insert(content.end(), buf.begin(), buf.end());
+    Bytes dev{0x5b, 0x82};
+    pkg(dev, content.size());
+    dev.insert(dev.end(), content.begin(), content.end());
+    return dev;
+}
+
+void test_ssdt()
+{
+    Bytes scope_content;
+    put_str(scope_content, "_SB_");
+    for (auto &d : {device("MC00", 0, {0, 1}), device("MC02", 2, {2, 3}), device("MCXX", 9, {})}) {
+        scope_content.insert(scope_content.end(), d.begin(), d.end());
+    }
+    Bytes body{0x10};
+    pkg(body, scope_content.size());
+    body.insert(body.end(), scope_content.begin(), scope_content.end());
+    auto devs = lab::acpi::find_devices(table("SSDT", body), "DMT0001");
+    CHECK(devs.size() == 3);
+    if (devs.size() == 3) {
+        CHECK(devs[0].name == "MC00" && devs[0].uid == 0u);
+        CHECK(devs[0].pcc.size() == 2 && devs[0].pcc[0].subspace == 0 && devs[0].pcc[1].subspace == 1);
+        CHECK(devs[1].name == "MC02" && devs[1].uid == 2u);
+        CHECK(devs[1].pcc.size() == 2 && devs[1].pcc[0].subspace == 2 && devs[1].pcc[1].subspace == 3);
+        CHECK(devs[2].name == "MCXX" && devs[2].pcc.empty());
+    }
+    CHECK(lab::acpi::find_devices(table("SSDT", body), "PNP0C02").empty());
+}
+
+void test_kmsg()
+{
+    lab::KmsgRecord r;
+    CHECK(lab::parse_kmsg_record("6,339,5140900,-;Detected 4 PCC Subspaces\n SUBSYSTEM=acpi\n", &r));
+    CHECK(r.level == 6 && r.text == "Detected 4 PCC Subspaces");
+    CHECK(lab::parse_kmsg_record("12,1,2,-;user message\n", &r) && r.level == 4);
+    CHECK(!lab::parse_kmsg_record("garbage", &r));
+    auto v = lab::parse_syslog_text("<6>one\n<3>two\nthree\n");
+    CHECK(v.size() == 3 && v[1].level == 3 && v[1].text == "two" && v[2].text == "three");
+}
+
+void test_cpio()
+{
+    lab::CpioWriter w;
+    w.directory("/bin");
+    w.file("/bin/x", std::string("hello"), 0755);
+    w.char_device("/dev/console", 5, 1);
+    w.finish();
+    const auto &b = w.bytes();
+    CHECK(b.size() % 4 == 0);
+    CHECK(std::memcmp(b.data(), "070701", 6) == 0);
+    std::string s(b.begin(), b.end());
+    CHECK(s.find("bin/x") != std::string::npos && s.find("/bin/x") == std::string::npos);
+    CHECK(s.find("hello") != std::string::npos);
+    CHECK(s.find("TRAILER!!!") != std::string::npos);
+    // every header starts 4-aligned
+    for (auto at = s.find("070701", 1); at != std::string::npos; at = s.find("070701", at + 1)) {
+        CHECK(at % 4 == 0);
+    }
+    // mode of /bin/x: S_IFREG|0755 = 0x81ed
+    CHECK(s.find("000081ED") != std::string::npos);
+}
+
+void test_scenario()
+{
+    auto s = lab::parse_scenario("# c\ndescription = d\ntimeout = 12\ndevice = pcc-mctp,channel=0\n"
+                                 "modules = a b-c\nguest = x --y\nguest = z\npccd = --spool @spool:c0\n"
+                                 "pccd-missing = continue\nrequire = r1 r2\n",
+                                 "dir/name.conf");
+    CHECK(s.name == "name" && s.description == "d" && s.timeout_s == 12);
+    CHECK(s.devices.size() == 1 && s.modules.size() == 2 && s.guest.size() == 2);
+    CHECK(s.pccd && *s.pccd == "--spool @spool:c0" && !s.pccd_required);
+    CHECK(s.require.size() == 2);
+    bool threw = false;
+    try {
+        lab::parse_scenario("guest = x\nbogus = 1\n", "f.conf");
+    } catch (const std::runtime_error &e) {
+        threw = std::string(e.what()).find("f.conf:2") != std::string::npos;
+    }
+    CHECK(threw);
+    threw = false;
+    try {
+        lab::parse_scenario("device = x\n", "f.conf");
+    } catch (const std::runtime_error &) {
+        threw = true;
+    }
+    CHECK(threw);
+}
+
+void test_modinfo()
+{
+    std::string ko = std::string("\x7f" "ELF junk", 9) + std::string("\0license=GPL\0depends=hwmon,i2c-core\0name=x\0", 42);
+    auto d = lab::module_depends(Bytes(ko.begin(), ko.end()));
+    CHECK(d.size() == 2 && d[0] == "hwmon" && d[1] == "i2c_core");
+    std::string none = std::string("\0depends=\0", 10);
+    CHECK(lab::module_depends(Bytes(none.begin(), none.end())).empty());
+}
+
+}  // namespace
+
+int main()
+{
+    test_pcct();
+    test_ssdt();
+    test_kmsg();
+    test_cpio();
+    test_scenario();
+    test_modinfo();
+    std::printf("%d checks, %d failed\n", g_checks, g_failures);
+    return g_failures ? 1 : 0;
+}

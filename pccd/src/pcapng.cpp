@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "pcapng.hpp"
+
+#include <fcntl.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "log.hpp"
+
+namespace pccd {
+
+namespace {
+
+constexpr std::uint32_t kBlockSectionHeader = 0x0a0d0d0a;
+constexpr std::uint32_t kBlockInterfaceDescription = 0x00000001;
+constexpr std::uint32_t kBlockEnhancedPacket = 0x00000006;
+constexpr std::uint32_t kByteOrderMagic = 0x1a2b3c4d;
+
+// Type, total length, body, total length again.
+Bytes block(std::uint32_t type, ByteView body) {
+    const std::uint32_t total = static_cast<std::uint32_t>(12 + body.size());
+    Bytes out;
+    out.reserve(total);
+    append_le32(out, type);
+    append_le32(out, total);
+    append(out, body);
+    append_le32(out, total);
+    return out;
+}
+
+}  // namespace
+
+Bytes pcapng_section_header() {
+    Bytes body;
+    append_le32(body, kByteOrderMagic);
+    append_le16(body, 1);      // major
+    append_le16(body, 0);      // minor
+    append_le64(body, ~0ULL);  // section length: not specified
+    return block(kBlockSectionHeader, body);
+}
+
+Bytes pcapng_interface_description(std::uint16_t linktype, std::uint32_t snaplen) {
+    Bytes body;
+    append_le16(body, linktype);
+    append_le16(body, 0);
+    append_le32(body, snaplen);
+    return block(kBlockInterfaceDescription, body);
+}
+
+Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us, ByteView data) {
+    Bytes body;
+    append_le32(body, interface);
+    append_le32(body, static_cast<std::uint32_t>(timestamp_us >> 32));
+    append_le32(body, static_cast<std::uint32_t>(timestamp_us));
+    append_le32(body, static_cast<std::uint32_t>(data.size()));  // captured
+    append_le32(body, static_cast<std::uint32_t>(data.size()));  // original
+    append(body, data);
+    body.resize(body.size() + ((4 - data.size() % 4) % 4), 0);
+    return block(kBlockEnhancedPacket, body);
+}
+
+Bytes sll2_header(std::uint16_t protocol, std::uint32_t ifindex, std::uint16_t arphrd,
+                  std::uint8_t packet_type) {
+    Bytes out;
+    append_be16(out, protocol);
+    append_be16(out, 0);  // reserved
+    append_be32(out, ifindex);
+    append_be16(out, arphrd);
+    out.push_back(packet_type);
+    out.push_back(0);  // link-layer address length: PCC has none
+    out.resize(out.size() + 8, 0);
+    return out;
+}
+
+Result<std::unique_ptr<PcapngWriter>> PcapngWriter::create(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) {
+        return fail(path + ": " + std::strerror(errno));
+    }
+    auto writer = std::make_unique<PcapngWriter>(std::move(fd));
+    Bytes head = pcapng_section_header();
+    append(head, pcapng_interface_description(kLinktypeLinuxSll2, kPcapSnapLen));
+    if (!writer->write_all(head)) {
+        return fail(path + ": " + std::strerror(errno));
+    }
+    return writer;
+}
+
+void PcapngWriter::write_mctp(unsigned channel, bool outgoing, ByteView mctp_packet) {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    write_mctp_at(channel, outgoing, mctp_packet,
+                  static_cast<std::uint64_t>(ts.tv_sec) * 1000000ULL +
+                      static_cast<std::uint64_t>(ts.tv_nsec) / 1000);
+}
+
+void PcapngWriter::write_mctp_at(unsigned channel, bool outgoing, ByteView mctp_packet,
+                                 std::uint64_t timestamp_us) {
+    Bytes frame =
+        sll2_header(kEthPMctp, channel, kArphrdMctp, outgoing ? kPacketOutgoing : kPacketHost);
+    append(frame, mctp_packet);
+    write_all(pcapng_enhanced_packet(0, timestamp_us, frame));
+}
+
+bool PcapngWriter::write_all(ByteView bytes) {
+    if (failed_) {
+        return false;
+    }
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd_.get(), bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            failed_ = true;
+            logf(LogLevel::error, "pcap: write failed (%s); capture stopped", std::strerror(errno));
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace pccd

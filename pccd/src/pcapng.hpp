@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// pcapng capture of MCTP packets: one Section Header Block, one Interface
+// Description Block with LINKTYPE_LINUX_SLL2 (276), and an Enhanced Packet
+// Block per packet. Each MCTP packet (from its transport header) gets a
+// 20-byte SLL2 header with protocol 0x00FA (ETH_P_MCTP), which Wireshark's
+// MCTP dissector is registered for ("sll.ltype").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "bytes.hpp"
+#include "result.hpp"
+#include "unique_fd.hpp"
+
+namespace pccd {
+
+constexpr std::uint16_t kLinktypeLinuxSll2 = 276;
+constexpr std::uint16_t kEthPMctp = 0x00fa;
+constexpr std::uint16_t kArphrdMctp = 290;
+constexpr std::uint8_t kPacketHost = 0;      // received (guest -> platform)
+constexpr std::uint8_t kPacketOutgoing = 4;  // sent (platform -> guest)
+constexpr std::uint32_t kPcapSnapLen = 262144;
+
+Bytes pcapng_section_header();
+Bytes pcapng_interface_description(std::uint16_t linktype, std::uint32_t snaplen);
+// Timestamp in microseconds (the default if_tsresol).
+Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us, ByteView data);
+// The SLL2 header: protocol, reserved, interface index, ARPHRD type, packet
+// type, address length, 8 address bytes. Integers big-endian.
+Bytes sll2_header(std::uint16_t protocol, std::uint32_t ifindex, std::uint16_t arphrd,
+                  std::uint8_t packet_type);
+
+class PcapngWriter {
+  public:
+    static Result<std::unique_ptr<PcapngWriter>> create(const std::string& path);
+    // The channel is the SLL2 interface index; outgoing = platform -> guest.
+    void write_mctp(unsigned channel, bool outgoing, ByteView mctp_packet);
+    void write_mctp_at(unsigned channel, bool outgoing, ByteView mctp_packet,
+                       std::uint64_t timestamp_us);
+
+    explicit PcapngWriter(UniqueFd fd) : fd_(std::move(fd)) {}
+
+  private:
+    bool write_all(ByteView bytes);
+    UniqueFd fd_;
+    bool failed_ = false;
+};
+
+}  // namespace pccd

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "pcc_message.hpp"
+
+#include <cstdio>
+
+namespace pccd {
+
+const char* layout_name(Layout layout) {
+    return layout == Layout::extended ? "ext" : "gen";
+}
+
+Result<ExtMessage> decode_ext(ByteView message) {
+    if (message.size() < kExtHeaderSize) {
+        return fail("extended message of " + std::to_string(message.size()) +
+                    " bytes is shorter than its 16-byte header");
+    }
+    ExtMessage m;
+    m.signature = load_le32(message, 0);
+    m.flags = load_le32(message, 4);
+    m.length = load_le32(message, 8);
+    m.command = load_le32(message, 12);
+    if ((m.signature & kPccSignatureMask) != kPccSignatureBase) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "bad signature 0x%08x", m.signature);
+        return fail(buf);
+    }
+    if (m.length < 4) {
+        return fail("length " + std::to_string(m.length) + " < 4");
+    }
+    if (12ULL + m.length > message.size()) {
+        return fail("length " + std::to_string(m.length) + " claims " +
+                    std::to_string(12ULL + m.length) + " bytes but only " +
+                    std::to_string(message.size()) + " are there");
+    }
+    m.payload = message.subspan(kExtHeaderSize, m.length - 4);
+    return m;
+}
+
+Bytes encode_ext(std::uint32_t signature, std::uint32_t flags, std::uint32_t command,
+                 ByteView payload) {
+    Bytes out;
+    out.reserve(kExtHeaderSize + payload.size());
+    append_le32(out, signature);
+    append_le32(out, flags);
+    append_le32(out, static_cast<std::uint32_t>(payload.size() + 4));
+    append_le32(out, command);
+    append(out, payload);
+    return out;
+}
+
+Result<GenericMessage> decode_generic(ByteView message) {
+    if (message.size() < kGenericHeaderSize) {
+        return fail("generic message of " + std::to_string(message.size()) +
+                    " bytes is shorter than its 8-byte header");
+    }
+    GenericMessage m;
+    m.signature = load_le32(message, 0);
+    m.command = load_le16(message, 4);
+    m.status = load_le16(message, 6);
+    if ((m.signature & kPccSignatureMask) != kPccSignatureBase) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "bad signature 0x%08x", m.signature);
+        return fail(buf);
+    }
+    m.space = message.subspan(kGenericHeaderSize);
+    return m;
+}
+
+Bytes encode_generic(std::uint32_t signature, std::uint16_t command, std::uint16_t status,
+                     ByteView space) {
+    Bytes out;
+    out.reserve(kGenericHeaderSize + space.size());
+    append_le32(out, signature);
+    append_le16(out, command);
+    append_le16(out, status);
+    append(out, space);
+    return out;
+}
+
+std::string pcc_command_name(std::uint32_t command) {
+    std::string text;
+    for (int i = 0; i < 4; ++i) {
+        const char c = static_cast<char>((command >> (8 * i)) & 0xff);
+        if (c < 0x20 || c > 0x7e) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "0x%08x", command);
+            return buf;
+        }
+        text.push_back(c);
+    }
+    return text;
+}
+
+}  // namespace pccd

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The PCC communication region layouts (ACPI 6.5 section 14.2): the extended
+// header of subspace types 3/4 and the generic header of types 0/1/2. This is
+// the only place that knows their byte layout.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "bytes.hpp"
+#include "result.hpp"
+
+namespace pccd {
+
+enum class Layout : std::uint8_t { extended = 0, generic = 1 };
+
+const char* layout_name(Layout layout);  // "ext" / "gen"
+
+constexpr std::uint32_t kPccSignatureBase = 0x50434300;  // | subspace index
+constexpr std::uint32_t kPccSignatureMask = 0xffffff00;
+constexpr std::uint32_t kPccCommandMctp = 0x5054434d;  // bytes "MCTP"
+constexpr std::uint32_t kExtFlagNotifyOnCompletion = 0x1;
+constexpr std::size_t kExtHeaderSize = 16;
+constexpr std::size_t kGenericHeaderSize = 8;
+// Largest message pccd accepts from any transport (a socket frame's limit).
+constexpr std::size_t kMaxMessageSize = 65536;
+
+// Generic layout status bits (ACPI 6.5 table 14.5).
+constexpr std::uint16_t kStatusCommandComplete = 0x1;
+constexpr std::uint16_t kStatusPlatformSci = 0x2;
+constexpr std::uint16_t kStatusError = 0x4;
+constexpr std::uint16_t kStatusPlatformNotification = 0x8;
+
+struct ExtMessage {
+    std::uint32_t signature = 0;
+    std::uint32_t flags = 0;
+    std::uint32_t length = 0;  // bytes of command + payload
+    std::uint32_t command = 0;
+    ByteView payload;  // the length - 4 bytes after the header
+};
+
+struct GenericMessage {
+    std::uint32_t signature = 0;
+    std::uint16_t command = 0;
+    std::uint16_t status = 0;
+    ByteView space;  // communication space: everything after the header
+};
+
+// A message is 12 + length bytes; bytes past that (the rest of a shared memory
+// region) are ignored. A length < 4 or past the buffer is malformed, and so is
+// a signature without the "PCC" prefix.
+Result<ExtMessage> decode_ext(ByteView message);
+Bytes encode_ext(std::uint32_t signature, std::uint32_t flags, std::uint32_t command,
+                 ByteView payload);
+
+Result<GenericMessage> decode_generic(ByteView message);
+Bytes encode_generic(std::uint32_t signature, std::uint16_t command, std::uint16_t status,
+                     ByteView space);
+
+constexpr std::uint32_t pcc_signature(unsigned subspace) {
+    return kPccSignatureBase | (subspace & 0xff);
+}
+
+// "MCTP" for printable commands, else 0x%08x.
+std::string pcc_command_name(std::uint32_t command);
+
+}  // namespace pccd

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Socket transport (docs/wire-protocol.md): pccd listens on a unix stream
+// socket, QEMU's chardevs connect (one connection per device, reconnecting).
+//
+// Routing of what pccd sends: a channel belongs to the connection that last
+// sent a frame for it. With no such connection the message goes to the only
+// connection if there is exactly one, else it is queued per channel (bounded;
+// a full queue drops new messages and says so once). Queues are flushed when
+// a connection claims the channel, or when a connection arrives and is the
+// only one. Frames a connection had not fully written when it closed are
+// queued again.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "engine.hpp"
+#include "event_loop.hpp"
+#include "socket_frame.hpp"
+#include "transport.hpp"
+#include "unique_fd.hpp"
+#include "unix_socket.hpp"
+
+namespace pccd {
+
+constexpr std::size_t kDefaultQueueLimit = 64;
+constexpr std::size_t kMaxConnectionBacklog = 4 << 20;  // unsent bytes before we give up
+
+class SocketTransport final : public Transport {
+  public:
+    static Result<std::unique_ptr<SocketTransport>> listen(
+        const std::string& path, Engine& engine, EventLoop& loop,
+        std::size_t queue_limit = kDefaultQueueLimit);
+    SocketTransport(std::string path, Engine& engine, EventLoop& loop, std::size_t queue_limit);
+    ~SocketTransport() override;
+
+    // Takes an already connected stream (tests: one end of a socketpair).
+    void adopt(UniqueFd fd);
+
+    const std::string& name() const override { return name_; }
+    void send_notification(unsigned channel, Layout layout, Bytes message) override;
+    bool has_seen(unsigned channel) const override { return channels_seen_.count(channel) != 0; }
+    std::size_t delayed() const override { return delayed_; }
+
+    std::size_t connections() const { return connections_.size(); }
+    std::size_t queued(unsigned channel) const;
+
+  private:
+    struct Connection {
+        std::uint64_t id = 0;
+        UniqueFd fd;
+        FrameDecoder decoder;
+        std::deque<Frame> outgoing;  // front may be partly written
+        Bytes front_bytes;           // encoded front frame
+        std::size_t front_written = 0;
+        std::size_t pending_bytes = 0;
+        bool want_write = false;
+    };
+
+    void accept_ready();
+    void on_events(std::uint64_t id, std::uint32_t events);
+    void read_ready(Connection& c);
+    void handle_frame(Connection& c, Frame frame);
+    void deliver(Frame frame);
+    void enqueue(Connection& c, Frame frame);
+    bool flush(Connection& c);  // false: connection failed
+    void update_interest(Connection& c);
+    void close_connection(std::uint64_t id, const std::string& reason);
+    void queue_for_later(Frame frame);
+    void flush_queue(unsigned channel, std::uint64_t id);
+    void flush_all_queues(std::uint64_t id);
+
+    std::string path_;
+    std::string name_;
+    Engine& engine_;
+    EventLoop& loop_;
+    std::size_t queue_limit_;
+    UnixListener listener_;
+    std::uint64_t next_id_ = 1;
+    std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+    std::map<unsigned, std::uint64_t> channel_owner_;
+    std::map<unsigned, std::deque<Frame>> queues_;
+    std::set<unsigned> queue_full_reported_;
+    std::set<unsigned> channels_seen_;
+    std::size_t delayed_ = 0;
+    std::set<EventLoop::TimerId> timers_;
+};
+
+}  // namespace pccd

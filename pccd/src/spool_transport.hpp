@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Spool transport (docs/wire-protocol.md): requests are files in
+// <spool>/outbox/, answers and notifications files in <spool>/inbox/.
+//
+// Restart safety (docs/pccd.md, "Spool restart safety"): pccd keeps a
+// journal in <spool>/pccd/. Answering request R with answer A is
+//   1. write A into inbox/tmp/A                 (invisible to QEMU)
+//   2. rename outbox/R -> pccd/claimed/R@A       (the commit point)
+//   3. rename inbox/tmp/A -> inbox/A             (publish, no replace)
+//   4. unlink pccd/claimed/R@A
+// On start-up every claimed entry is finished (step 3 if inbox/tmp/A is still
+// there, then step 4) and other files in inbox/tmp are removed: their request
+// is still in the outbox and gets answered again. A crash at any point thus
+// neither loses a request nor answers one twice, whether or not QEMU has
+// consumed A already.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "event_loop.hpp"
+#include "spool_name.hpp"
+#include "transport.hpp"
+#include "unique_fd.hpp"
+
+namespace pccd {
+
+class SpoolTransport final : public Transport {
+  public:
+    // Creates the spool directories (0700) if needed, refuses symlinks,
+    // finishes what a previous run left in the journal and starts watching
+    // the outbox. Call scan() to handle the backlog.
+    static Result<std::unique_ptr<SpoolTransport>> open(const std::string& dir, Engine& engine,
+                                                        EventLoop& loop);
+    ~SpoolTransport() override;
+
+    // Handles every request now in the outbox, in name order.
+    void scan();
+
+    const std::string& name() const override { return name_; }
+    void send_notification(unsigned channel, Layout layout, Bytes message) override;
+    bool has_seen(unsigned channel) const override { return channels_seen_.count(channel) != 0; }
+    std::size_t delayed() const override { return delayed_.size(); }
+
+    // Tests: simulate a crash right after commit step `step` (1-3): the
+    // remaining steps are skipped.
+    void crash_after_step_for_test(int step) { crash_after_step_ = step; }
+
+    SpoolTransport(std::string dir, Engine& engine, EventLoop& loop);
+
+  private:
+    Result<bool> open_dirs();
+    void recover();
+    void handle_file(const std::string& file);
+    void commit(const std::string& file, const SpoolName& request,
+                const std::optional<Bytes>& answer);
+    void quarantine(const std::string& file, const std::string& reason);
+    bool write_tmp(const std::string& file, ByteView bytes);
+    bool publish(const std::string& file);
+    void drain_inotify();
+
+    std::string dir_;
+    std::string name_;
+    Engine& engine_;
+    EventLoop& loop_;
+    UniqueFd root_, outbox_, inbox_, inbox_tmp_, journal_, claimed_, rejected_, inotify_;
+    SpoolSequencer sequencer_;
+    std::set<std::string> delayed_;
+    std::set<unsigned> channels_seen_;
+    std::vector<EventLoop::TimerId> timers_;
+    int crash_after_step_ = 0;
+    bool scanning_ = false;
+};
+
+// Lists the entries of a directory fd (not "." and "..") with their type, in
+// byte-wise name order. Symlinks are reported as such, never followed.
+struct DirEntry {
+    std::string name;
+    bool regular = false;
+    bool directory = false;
+    bool symlink = false;
+};
+std::vector<DirEntry> list_directory(int dir_fd);
+
+// Writes `bytes` into `spool`/inbox as a notification, for `pccd send
+// --spool` (no daemon needed). Returns the file name.
+Result<std::string> write_spool_notification(const std::string& spool, unsigned channel,
+                                             Layout layout, ByteView bytes);
+
+}  // namespace pccd

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Codecs against byte layouts written out by hand from the specs.
+#include <gtest/gtest.h>
+
+#include "mctp.hpp"
+#include "pcapng.hpp"
+#include "pcc_message.hpp"
+#include "pldm.hpp"
+#include "socket_frame.hpp"
+#include "spool_name.hpp"
+#include "test_util.hpp"
+
+namespace pccd {
+namespace {
+
+using test::hex;
+
+TEST(Hex, ParsesSeparatorsAndPrefixes) {
+    EXPECT_EQ(parse_hex("01 02,ff:0a"), (Bytes{0x01, 0x02, 0xff, 0x0a}));
+    EXPECT_EQ(parse_hex("0x4d43 5450"), (Bytes{0x4d, 0x43, 0x54, 0x50}));
+    EXPECT_EQ(parse_hex(""), Bytes{});
+    EXPECT_FALSE(parse_hex("123"));
+    EXPECT_FALSE(parse_hex("zz"));
+    EXPECT_EQ(to_hex(Bytes{0x00, 0xab}), "00 ab");
+}
+
+// ACPI 6.5 table 14.10: signature, flags, length, command, payload.
+TEST(PccExtHeader, DecodesTheSpecLayout) {
+    const Bytes msg = hex("03 43 43 50  01 00 00 00  07 00 00 00  4d 43 54 50  aa bb cc  ee ee");
+    auto m = decode_ext(msg);
+    ASSERT_TRUE(m) << m.error();
+    EXPECT_EQ(m->signature, 0x50434303u);
+    EXPECT_EQ(m->flags, 1u);
+    EXPECT_EQ(m->length, 7u);
+    EXPECT_EQ(m->command, kPccCommandMctp);
+    // The bytes after 12 + length (rest of the shared memory) are not payload.
+    EXPECT_EQ(Bytes(m->payload.begin(), m->payload.end()), hex("aa bb cc"));
+}
+
+TEST(PccExtHeader, Encodes) {
+    EXPECT_EQ(encode_ext(pcc_signature(1), 1, kPccCommandMctp, hex("01 02")),
+              hex("01 43 43 50  01 00 00 00  06 00 00 00  4d 43 54 50  01 02"));
+}
+
+TEST(PccExtHeader, RejectsMalformed) {
+    EXPECT_FALSE(decode_ext(hex("00 43 43 50 01 00 00 00 04 00 00")));  // truncated header
+    EXPECT_FALSE(decode_ext(hex("00 43 43 50 01 00 00 00 03 00 00 00 4d 43 54 50")));  // length < 4
+    // length says 9 bytes after the length field, only 5 are there
+    EXPECT_FALSE(decode_ext(hex("00 43 43 50 01 00 00 00 09 00 00 00 4d 43 54 50 01")));
+    EXPECT_FALSE(decode_ext(hex("00 00 00 00 01 00 00 00 04 00 00 00 4d 43 54 50")));  // signature
+    EXPECT_TRUE(decode_ext(hex("00 43 43 50 00 00 00 00 04 00 00 00 4d 43 54 50")));
+}
+
+// ACPI 6.5 table 14.5: signature, command (u16), status (u16), space.
+TEST(PccGenericHeader, DecodesAndEncodes) {
+    const Bytes msg = hex("02 43 43 50  34 12  01 00  de ad be ef");
+    auto m = decode_generic(msg);
+    ASSERT_TRUE(m) << m.error();
+    EXPECT_EQ(m->signature, 0x50434302u);
+    EXPECT_EQ(m->command, 0x1234);
+    EXPECT_EQ(m->status, kStatusCommandComplete);
+    EXPECT_EQ(Bytes(m->space.begin(), m->space.end()), hex("de ad be ef"));
+    EXPECT_EQ(encode_generic(0x50434302, 0x1234, 0x0005, hex("01")),
+              hex("02 43 43 50 34 12 05 00 01"));
+    EXPECT_FALSE(decode_generic(hex("02 43 43 50 34 12 01")));
+    EXPECT_FALSE(decode_generic(hex("02 43 43 00 34 12 01 00")));
+}
+
+// docs/wire-protocol.md: magic "PCC1", length, channel u16, kind, layout.
+TEST(SocketFrame, EncodesTheWireLayout) {
+    Frame f{3, MessageKind::response, Layout::generic, hex("aa bb")};
+    EXPECT_EQ(encode_frame(f), hex("50 43 43 31  02 00 00 00  03 00  02  01  aa bb"));
+}
+
+TEST(SocketFrame, DecodesAcrossArbitraryReads) {
+    const Bytes stream =
+        hex("50 43 43 31 03 00 00 00 05 00 01 00 01 02 03"
+            "50 43 43 31 00 00 00 00 07 00 03 01");
+    FrameDecoder d;
+    std::vector<Frame> frames;
+    for (std::uint8_t b : stream) {  // one byte per read
+        d.feed(ByteView(&b, 1));
+        while (auto f = d.next()) {
+            frames.push_back(*f);
+        }
+    }
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0].channel, 5);
+    EXPECT_EQ(frames[0].kind, MessageKind::request);
+    EXPECT_EQ(frames[0].layout, Layout::extended);
+    EXPECT_EQ(frames[0].payload, hex("01 02 03"));
+    EXPECT_EQ(frames[1].channel, 7);
+    EXPECT_EQ(frames[1].kind, MessageKind::notification);
+    EXPECT_EQ(frames[1].layout, Layout::generic);
+    EXPECT_TRUE(frames[1].payload.empty());
+    EXPECT_FALSE(d.failed());
+}
+
+TEST(SocketFrame, FramingErrors) {
+    struct Case {
+        const char* bytes;
+        const char* reason;
+    } cases[] = {
+        {"50 43 43 32 00 00 00 00 00 00 01 00", "bad magic"},
+        {"50 43 43 31 01 00 01 00 00 00 01 00", "over the limit"},  // 65537
+        {"50 43 43 31 00 00 00 00 00 00 04 00", "unknown kind"},
+        {"50 43 43 31 00 00 00 00 00 00 00 00", "unknown kind"},
+        {"50 43 43 31 00 00 00 00 00 00 01 02", "unknown layout"},
+    };
+    for (const auto& c : cases) {
+        FrameDecoder d;
+        d.feed(hex(c.bytes));
+        EXPECT_FALSE(d.next());
+        EXPECT_TRUE(d.failed()) << c.bytes;
+        EXPECT_NE(d.error().find(c.reason), std::string::npos) << d.error();
+    }
+    // The maximum is allowed.
+    FrameDecoder ok;
+    ok.feed(hex("50 43 43 31 00 00 01 00 00 00 01 00"));
+    EXPECT_FALSE(ok.next());
+    EXPECT_FALSE(ok.failed());
+}
+
+TEST(SpoolName, FormatsAndParses) {
+    SpoolName n{1764083412345678ULL, 7, MessageKind::request, Layout::extended};
+    EXPECT_EQ(format_spool_name(n), "00001764083412345678-c007-req.ext");
+    EXPECT_EQ(format_spool_name({42, 255, MessageKind::notification, Layout::generic}),
+              "00000000000000000042-c255-ntf.gen");
+    auto p = parse_spool_name("00001764083412345678-c000-rsp.ext");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->sequence, 1764083412345678ULL);
+    EXPECT_EQ(p->channel, 0u);
+    EXPECT_EQ(p->kind, MessageKind::response);
+    EXPECT_EQ(p->layout, Layout::extended);
+    auto max = parse_spool_name("18446744073709551615-c001-ntf.gen");
+    ASSERT_TRUE(max);
+    EXPECT_EQ(max->sequence, 18446744073709551615ULL);
+}
+
+TEST(SpoolName, RejectsOtherNames) {
+    for (const char* bad :
+         {"", "junk", "0001764083412345678-c000-req.ext", "00001764083412345678-c00-req.ext",
+          "00001764083412345678-c000-req.txt", "00001764083412345678-c000-foo.ext",
+          "00001764083412345678_c000-req.ext", "0000176408341234567x-c000-req.ext",
+          "18446744073709551616-c000-req.ext", "00001764083412345678-c000-req.ext.part",
+          ".00001764083412345678-c000-req.ex"}) {
+        EXPECT_FALSE(parse_spool_name(bad)) << bad;
+    }
+}
+
+TEST(SpoolName, SequenceIsStrictlyIncreasing) {
+    SpoolSequencer s;
+    s.observe(~0ULL - 10);  // something far in the future was seen
+    const auto a = s.next();
+    const auto b = s.next();
+    EXPECT_EQ(a, ~0ULL - 9);
+    EXPECT_EQ(b, a + 1);
+    SpoolSequencer fresh;
+    EXPECT_GT(fresh.next(), 1700000000000000000ULL);  // now, in ns
+}
+
+// DSP0236 8.1: hdr version, dest, src, SOM EOM seq(2) TO tag(3).
+TEST(MctpTransport, DecodesAndEncodes) {
+    const Bytes packet = hex("01 08 09 cb  00 81 02");
+    auto p = mctp::decode_packet(packet);
+    ASSERT_TRUE(p) << p.error();
+    EXPECT_EQ(p->header.dest, 8);
+    EXPECT_EQ(p->header.src, 9);
+    EXPECT_TRUE(p->header.som);
+    EXPECT_TRUE(p->header.eom);
+    EXPECT_EQ(p->header.seq, 0);
+    EXPECT_TRUE(p->header.tag_owner);
+    EXPECT_EQ(p->header.tag, 3);
+    EXPECT_EQ(Bytes(p->message.begin(), p->message.end()), hex("00 81 02"));
+
+    auto r = mctp::response_header(p->header);
+    EXPECT_EQ(mctp::encode_packet(r, hex("00 01 02 00")), hex("01 09 08 c3 00 01 02 00"));
+
+    mctp::TransportHeader mid;
+    mid.som = false;
+    mid.eom = true;
+    mid.seq = 2;
+    mid.tag_owner = false;
+    mid.tag = 7;
+    EXPECT_EQ(mctp::encode_packet(mid, {}), hex("01 00 00 67"));
+
+    EXPECT_FALSE(mctp::decode_packet(hex("01 08 09")));        // short
+    EXPECT_FALSE(mctp::decode_packet(hex("02 08 09 c8 00")));  // header version 2
+    EXPECT_FALSE(mctp::decode_packet(hex("01 08 09 c8")));     // SOM without type
+}
+
+// DSP0236 table 11: IC|type, Rq D rsvd instance, command; response adds CC.
+TEST(MctpControl, HeaderLayout) {
+    auto h = mctp::control::decode_header(hex("00 9f 05"));
+    ASSERT_TRUE(h);
+    EXPECT_TRUE(h->rq);
+    EXPECT_FALSE(h->datagram);
+    EXPECT_EQ(h->instance, 0x1f);
+    EXPECT_EQ(h->command, 5);
+    EXPECT_EQ(mctp::control::response(*h, 0x05), hex("00 1f 05 05"));
+    EXPECT_FALSE(mctp::control::decode_header(hex("00 80")));
+}
+
+// DSP0240 table 2: Rq D rsvd instance, hdr ver(2) type(6), command, [CC].
+TEST(Pldm, HeaderLayout) {
+    auto h = pldm::decode_header(hex("01 83 00 04"));
+    ASSERT_TRUE(h);
+    EXPECT_TRUE(h->rq);
+    EXPECT_EQ(h->instance, 3);
+    EXPECT_EQ(h->header_version, 0);
+    EXPECT_EQ(h->type, 0);
+    EXPECT_EQ(h->command, 4);
+    EXPECT_EQ(pldm::response(*h, 0, hex("aa")), hex("01 03 00 04 00 aa"));
+    auto t = pldm::decode_header(hex("01 80 42 11"));  // hdr ver 1, type 2
+    EXPECT_EQ(t->header_version, 1);
+    EXPECT_EQ(t->type, 2);
+    EXPECT_FALSE(pldm::decode_header(hex("01 80 00")));
+}
+
+TEST(Pldm, Crc32IsIso3309) {
+    const std::string check = "123456789";
+    EXPECT_EQ(pldm::crc32(ByteView(reinterpret_cast<const std::uint8_t*>(check.data()), 9)),
+              0xcbf43926u);
+    EXPECT_EQ(pldm::crc32(hex("00 f0 f1 f1")), 0x539dbebau);
+}
+
+// pcapng (draft-ietf-opsawg-pcapng): SHB, IDB, EPB; all little-endian here.
+TEST(Pcapng, SectionHeaderBlock) {
+    EXPECT_EQ(pcapng_section_header(), hex("0a 0d 0d 0a  1c 00 00 00  4d 3c 2b 1a  01 00  00 00"
+                                           "ff ff ff ff ff ff ff ff  1c 00 00 00"));
+}
+
+TEST(Pcapng, InterfaceDescriptionBlock) {
+    EXPECT_EQ(pcapng_interface_description(kLinktypeLinuxSll2, 262144),
+              hex("01 00 00 00  14 00 00 00  14 01  00 00  00 00 04 00  14 00 00 00"));
+}
+
+TEST(Pcapng, EnhancedPacketBlockPadsTo32Bits) {
+    EXPECT_EQ(pcapng_enhanced_packet(0, 0x0000000100000002ULL, hex("aa bb cc")),
+              hex("06 00 00 00  24 00 00 00  00 00 00 00  01 00 00 00  02 00 00 00"
+                  "03 00 00 00  03 00 00 00  aa bb cc 00  24 00 00 00"));
+}
+
+// LINKTYPE_LINUX_SLL2: protocol, reserved, ifindex, ARPHRD, pkttype, halen, addr[8].
+TEST(Pcapng, Sll2Header) {
+    EXPECT_EQ(sll2_header(kEthPMctp, 2, kArphrdMctp, kPacketOutgoing),
+              hex("00 fa  00 00  00 00 00 02  01 22  04  00  00 00 00 00 00 00 00 00"));
+}
+
+}  // namespace
+}  // namespace pccd

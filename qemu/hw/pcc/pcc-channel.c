@@ -1,0 +1,335 @@
+/*
+ * ACPI Platform Communication Channel (PCC): the channel engine
+ *
+ * Register semantics follow ACPI 6.5 chapter 14 as Linux's
+ * drivers/mailbox/pcc.c drives them:
+ *
+ * - doorbell: the guest read-modify-writes it; bit 0 set rings.
+ * - command complete (types 3 and 4; check and update share the register):
+ *   type 3: the guest clears it before ringing, the platform sets it when
+ *   done; type 4: the platform clears it to post a message, the guest sets
+ *   it once the message is consumed.
+ * - platform ack: the guest writes bit 0 to acknowledge the interrupt.
+ *   Interrupts are level triggered and shared between subspaces; a line
+ *   stays asserted while any of its subspaces has an unacknowledged
+ *   interrupt.
+ * - error status: the platform sets bit 0, the guest clears it.
+ *
+ * Shared memory is RAM, initialised with the signature 0x50434300 | index;
+ * only the registers trap.
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qapi/error.h"
+#include "hw/pcc/pcc-channel.h"
+#include "hw/pcc/pcc-bus.h"
+#include "trace.h"
+
+static const char *pcc_reg_name(hwaddr addr)
+{
+    switch (addr) {
+    case PCC_REG_DOORBELL:
+        return "doorbell";
+    case PCC_REG_CMD_COMPLETE:
+        return "cmd-complete";
+    case PCC_REG_PLATFORM_ACK:
+        return "platform-ack";
+    case PCC_REG_ERROR_STATUS:
+        return "error-status";
+    case PCC_REG_ID:
+        return "id";
+    default:
+        return "reserved";
+    }
+}
+
+static bool pcc_channel_is_extended(const PccChannel *chan)
+{
+    return chan->type == PCC_SUBSPACE_EXT_INITIATOR ||
+           chan->type == PCC_SUBSPACE_EXT_RESPONDER;
+}
+
+bool pcc_channel_uses_irq(const PccChannel *chan)
+{
+    return chan->host->platform_interrupt &&
+           chan->type != PCC_SUBSPACE_GENERIC;
+}
+
+static void pcc_channel_raise(PccChannel *chan)
+{
+    if (!pcc_channel_uses_irq(chan)) {
+        return;
+    }
+    chan->irq_pending = true;
+    trace_pcc_channel_irq(chan->index, true);
+    pcc_host_update_irq(chan->host, chan->index);
+}
+
+static uint64_t pcc_channel_reg_read(void *opaque, hwaddr addr, unsigned size)
+{
+    PccChannel *chan = opaque;
+    uint64_t val = 0;
+
+    switch (addr) {
+    case PCC_REG_DOORBELL:
+        break;
+    case PCC_REG_CMD_COMPLETE:
+        val = chan->cmd_complete;
+        break;
+    case PCC_REG_PLATFORM_ACK:
+        val = chan->irq_pending;
+        break;
+    case PCC_REG_ERROR_STATUS:
+        val = chan->error_status;
+        break;
+    case PCC_REG_ID:
+        val = PCC_SIGNATURE | chan->index;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "pcc: subspace %u: read of reserved register offset "
+                      "0x%" HWADDR_PRIx "\n", chan->index, addr);
+        break;
+    }
+    trace_pcc_channel_reg_read(chan->index, pcc_reg_name(addr), addr, val);
+    return val;
+}
+
+static void pcc_channel_reg_write(void *opaque, hwaddr addr, uint64_t val,
+                                  unsigned size)
+{
+    PccChannel *chan = opaque;
+
+    trace_pcc_channel_reg_write(chan->index, pcc_reg_name(addr), addr, val);
+
+    switch (addr) {
+    case PCC_REG_DOORBELL:
+        if (!(val & PCC_REG_BIT)) {
+            return;
+        }
+        if (chan->type == PCC_SUBSPACE_EXT_RESPONDER) {
+            /* the guest's "done" notification on a responder channel */
+            trace_pcc_channel_responder_doorbell(chan->index);
+            return;
+        }
+        if (chan->ops && chan->ops->doorbell) {
+            chan->ops->doorbell(chan, chan->opaque);
+        }
+        break;
+    case PCC_REG_CMD_COMPLETE: {
+        bool was_set = chan->cmd_complete & PCC_REG_BIT;
+
+        if (!pcc_channel_is_extended(chan)) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "pcc: subspace %u (type %d) has no command "
+                          "complete register\n", chan->index, chan->type);
+            return;
+        }
+        chan->cmd_complete = val & PCC_REG_BIT;
+        if (chan->type == PCC_SUBSPACE_EXT_RESPONDER && !was_set &&
+            chan->cmd_complete && chan->ops && chan->ops->consumed) {
+            chan->ops->consumed(chan, chan->opaque);
+        }
+        break;
+    }
+    case PCC_REG_PLATFORM_ACK:
+        if ((val & PCC_REG_BIT) && chan->irq_pending) {
+            chan->irq_pending = false;
+            trace_pcc_channel_irq(chan->index, false);
+            pcc_host_update_irq(chan->host, chan->index);
+        }
+        break;
+    case PCC_REG_ERROR_STATUS:
+        chan->error_status = val & PCC_REG_BIT;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "pcc: subspace %u: write of 0x%" PRIx64 " to reserved "
+                      "register offset 0x%" HWADDR_PRIx "\n",
+                      chan->index, val, addr);
+        break;
+    }
+}
+
+static const MemoryRegionOps pcc_channel_reg_ops = {
+    .read = pcc_channel_reg_read,
+    .write = pcc_channel_reg_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+void pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
+                      uint32_t index, PccSubspaceType type,
+                      uint32_t shmem_size, const PccChannelOps *ops,
+                      void *opaque)
+{
+    g_autofree char *regs_name = g_strdup_printf("pcc-regs-%u", index);
+    g_autofree char *shmem_name = g_strdup_printf("pcc-shmem-%u", index);
+
+    chan->host = host;
+    chan->index = index;
+    chan->type = type;
+    chan->shmem_size = shmem_size;
+    chan->ops = ops;
+    chan->opaque = opaque;
+
+    memory_region_init_io(&chan->regs, owner, &pcc_channel_reg_ops, chan,
+                          regs_name, PCC_REG_BLOCK_SIZE);
+    memory_region_init_ram(&chan->shmem, owner, shmem_name, shmem_size,
+                           &error_fatal);
+    chan->shmem_ptr = memory_region_get_ram_ptr(&chan->shmem);
+    pcc_host_map_channel(host, chan);
+    chan->mapped = true;
+    pcc_channel_reset(chan);
+}
+
+void pcc_channel_finalize(PccChannel *chan)
+{
+    if (chan->mapped) {
+        pcc_host_unmap_channel(chan->host, chan);
+        chan->mapped = false;
+    }
+}
+
+void pcc_channel_reset(PccChannel *chan)
+{
+    uint32_t sig = cpu_to_le32(PCC_SIGNATURE | chan->index);
+    bool was_pending = chan->irq_pending;
+
+    memset(chan->shmem_ptr, 0, chan->shmem_size);
+    memcpy(chan->shmem_ptr, &sig, sizeof(sig));
+    memory_region_set_dirty(&chan->shmem, 0, chan->shmem_size);
+
+    /* Both initiator and responder start idle: command complete set */
+    chan->cmd_complete = PCC_REG_BIT;
+    chan->error_status = 0;
+    chan->irq_pending = false;
+    if (was_pending) {
+        pcc_host_update_irq(chan->host, chan->index);
+    }
+    trace_pcc_channel_reset(chan->index);
+}
+
+hwaddr pcc_channel_reg_addr(const PccChannel *chan, unsigned reg)
+{
+    return pcc_host_reg_addr(chan->host, chan->index, reg);
+}
+
+hwaddr pcc_channel_shmem_addr(const PccChannel *chan)
+{
+    return pcc_host_shmem_addr(chan->host, chan->index);
+}
+
+unsigned pcc_channel_spi(const PccChannel *chan)
+{
+    return pcc_host_spi(chan->host, chan->index);
+}
+
+uint32_t pcc_channel_gsi(const PccChannel *chan)
+{
+    /* GIC: SPI n is interrupt ID (GSI) n + 32 */
+    return pcc_channel_spi(chan) + 32;
+}
+
+bool pcc_channel_read(PccChannel *chan, uint32_t offset, void *buf,
+                      size_t len)
+{
+    if (offset > chan->shmem_size || len > chan->shmem_size - offset) {
+        return false;
+    }
+    memcpy(buf, chan->shmem_ptr + offset, len);
+    return true;
+}
+
+bool pcc_channel_write(PccChannel *chan, uint32_t offset, const void *buf,
+                       size_t len)
+{
+    if (offset > chan->shmem_size || len > chan->shmem_size - offset) {
+        return false;
+    }
+    memcpy(chan->shmem_ptr + offset, buf, len);
+    memory_region_set_dirty(&chan->shmem, offset, len);
+    return true;
+}
+
+void pcc_channel_complete(PccChannel *chan, bool error)
+{
+    trace_pcc_channel_complete(chan->index, error);
+
+    if (pcc_channel_is_extended(chan)) {
+        if (error) {
+            chan->error_status = PCC_REG_BIT;
+        }
+        chan->cmd_complete = PCC_REG_BIT;
+    } else {
+        uint16_t status;
+
+        pcc_channel_read(chan, PCC_GEN_HDR_STATUS, &status, sizeof(status));
+        status = le16_to_cpu(status) | PCC_GEN_STATUS_CMD_COMPLETE;
+        if (error) {
+            status |= PCC_GEN_STATUS_ERROR;
+        }
+        /* ACPI 6.5, table 14.11: the platform says it interrupted */
+        if (pcc_channel_uses_irq(chan)) {
+            status |= PCC_GEN_STATUS_SCI_DOORBELL;
+        }
+        status = cpu_to_le16(status);
+        pcc_channel_write(chan, PCC_GEN_HDR_STATUS, &status, sizeof(status));
+    }
+    pcc_channel_raise(chan);
+}
+
+bool pcc_channel_responder_free(const PccChannel *chan)
+{
+    return chan->type == PCC_SUBSPACE_EXT_RESPONDER &&
+           (chan->cmd_complete & PCC_REG_BIT);
+}
+
+bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len)
+{
+    uint32_t sig = cpu_to_le32(PCC_SIGNATURE | chan->index);
+
+    if (!pcc_channel_responder_free(chan) || len > chan->shmem_size ||
+        len < sizeof(sig)) {
+        return false;
+    }
+    pcc_channel_write(chan, 0, msg, len);
+    pcc_channel_write(chan, PCC_EXT_HDR_SIGNATURE, &sig, sizeof(sig));
+    chan->cmd_complete = 0;
+    trace_pcc_channel_notify(chan->index, len);
+    pcc_channel_raise(chan);
+    return true;
+}
+
+static int pcc_channel_post_load(void *opaque, int version_id)
+{
+    PccChannel *chan = opaque;
+
+    pcc_host_update_irq(chan->host, chan->index);
+    return 0;
+}
+
+const VMStateDescription vmstate_pcc_channel = {
+    .name = "pcc-channel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = pcc_channel_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(cmd_complete, PccChannel),
+        VMSTATE_UINT32(error_status, PccChannel),
+        VMSTATE_BOOL(irq_pending, PccChannel),
+        VMSTATE_END_OF_LIST()
+    },
+};

@@ -1,0 +1,154 @@
+/*
+ * ACPI Platform Communication Channel (PCC): the channel engine
+ *
+ * One PccChannel is one PCC subspace: a register block (doorbell,
+ * command complete, platform ack, error status), a shared memory region
+ * and a share of a level-triggered interrupt line. Device classes own
+ * their channels and are told about guest events through PccChannelOps;
+ * the register semantics live here and nowhere else.
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_PCC_PCC_CHANNEL_H
+#define HW_PCC_PCC_CHANNEL_H
+
+#include "exec/memory.h"
+#include "migration/vmstate.h"
+
+/* ACPI 6.5, Table 14.3: PCC subspace structure types */
+typedef enum PccSubspaceType {
+    PCC_SUBSPACE_GENERIC = 0,
+    PCC_SUBSPACE_HW_REDUCED = 1,
+    PCC_SUBSPACE_HW_REDUCED_TYPE2 = 2,
+    PCC_SUBSPACE_EXT_INITIATOR = 3,
+    PCC_SUBSPACE_EXT_RESPONDER = 4,
+} PccSubspaceType;
+
+/* Linux's drivers/mailbox/pcc.c accepts at most this many subspaces */
+#define PCC_MAX_SUBSPACES           256
+
+/* Shared memory signature (ACPI 6.5, 14.2): 0x50434300 | subspace index */
+#define PCC_SIGNATURE               0x50434300u
+
+/* Extended communication region header (types 3 and 4) */
+#define PCC_EXT_HDR_SIGNATURE       0
+#define PCC_EXT_HDR_FLAGS           4
+#define PCC_EXT_HDR_LENGTH          8
+#define PCC_EXT_HDR_COMMAND         12
+#define PCC_EXT_HDR_SIZE            16
+/* "length" covers command + payload; the message is this much longer */
+#define PCC_EXT_MSG_OVERHEAD        12
+#define PCC_EXT_FLAG_NOTIFY_ON_COMPLETION   (1u << 0)
+
+/* Generic communication region header (types 0, 1 and 2) */
+#define PCC_GEN_HDR_SIGNATURE       0
+#define PCC_GEN_HDR_COMMAND         4
+#define PCC_GEN_HDR_STATUS          6
+#define PCC_GEN_HDR_SIZE            8
+#define PCC_GEN_CMD_GENERATE_SCI    (1u << 15)
+#define PCC_GEN_STATUS_CMD_COMPLETE (1u << 0)
+#define PCC_GEN_STATUS_SCI_DOORBELL (1u << 1)
+#define PCC_GEN_STATUS_ERROR        (1u << 2)
+#define PCC_GEN_STATUS_PLATFORM_NOTIFY (1u << 3)
+
+/*
+ * Register block of one subspace. Every register is 32 bits wide (the
+ * GAS bit width in the PCCT), little-endian; bit 0 is the one that counts.
+ */
+#define PCC_REG_DOORBELL            0x00    /* W: bit 0 rings */
+#define PCC_REG_CMD_COMPLETE        0x04    /* RW: bit 0 command complete */
+#define PCC_REG_PLATFORM_ACK        0x08    /* W: bit 0 acks; R: IRQ pending */
+#define PCC_REG_ERROR_STATUS        0x0c    /* RW: bit 0 error */
+#define PCC_REG_ID                  0x10    /* R: signature | index */
+#define PCC_REG_BLOCK_SIZE          0x100
+#define PCC_REG_BIT_WIDTH           32
+#define PCC_REG_BIT                 1u
+
+/* Shared memory sizes a device may ask for */
+#define PCC_SHMEM_MIN_SIZE          0x1000
+#define PCC_SHMEM_MAX_SIZE          0x10000
+#define PCC_SHMEM_DEFAULT_SIZE      0x1000
+
+typedef struct PccHost PccHost;
+typedef struct PccChannel PccChannel;
+
+typedef struct PccChannelOps {
+    /* The guest rang the doorbell. */
+    void (*doorbell)(PccChannel *chan, void *opaque);
+    /* Type 4: the guest set command complete, the shared memory is free. */
+    void (*consumed)(PccChannel *chan, void *opaque);
+} PccChannelOps;
+
+struct PccChannel {
+    /* < private > */
+    PccHost *host;
+    const PccChannelOps *ops;
+    void *opaque;
+    MemoryRegion regs;
+    MemoryRegion shmem;
+    uint8_t *shmem_ptr;
+    bool mapped;
+
+    /* < public, read-only > */
+    uint32_t index;
+    PccSubspaceType type;
+    uint32_t shmem_size;
+
+    /* migrated state */
+    uint32_t cmd_complete;
+    uint32_t error_status;
+    bool irq_pending;
+};
+
+extern const VMStateDescription vmstate_pcc_channel;
+
+#define VMSTATE_PCC_CHANNEL(_field, _state) \
+    VMSTATE_STRUCT(_field, _state, 1, vmstate_pcc_channel, PccChannel)
+
+/*
+ * pcc_channel_init: set up @chan as subspace @index of @host, with a
+ * register block and @shmem_size bytes of shared memory, and map both
+ * where the host's memory map puts that index.
+ */
+void pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
+                      uint32_t index, PccSubspaceType type,
+                      uint32_t shmem_size, const PccChannelOps *ops,
+                      void *opaque);
+void pcc_channel_finalize(PccChannel *chan);
+void pcc_channel_reset(PccChannel *chan);
+
+/* Guest physical addresses and the interrupt, for ACPI and FDT */
+hwaddr pcc_channel_reg_addr(const PccChannel *chan, unsigned reg);
+hwaddr pcc_channel_shmem_addr(const PccChannel *chan);
+uint32_t pcc_channel_gsi(const PccChannel *chan);
+unsigned pcc_channel_spi(const PccChannel *chan);
+bool pcc_channel_uses_irq(const PccChannel *chan);
+
+/* Shared memory access for the platform side (bounds checked). */
+bool pcc_channel_read(PccChannel *chan, uint32_t offset, void *buf,
+                      size_t len);
+bool pcc_channel_write(PccChannel *chan, uint32_t offset, const void *buf,
+                       size_t len);
+
+/*
+ * Types 0-3: the platform finished the command the guest rang for. Sets
+ * command complete (type 3) or the generic status (types 0-2), the error
+ * bit if @error, and interrupts the guest if the host's PCCT says so.
+ */
+void pcc_channel_complete(PccChannel *chan, bool error);
+
+/* Type 4: may the platform write a new message now? */
+bool pcc_channel_responder_free(const PccChannel *chan);
+
+/*
+ * Type 4: copy @len bytes of @msg into the shared memory (the signature
+ * is set to this subspace's), clear command complete and interrupt.
+ * Returns false, with the shared memory untouched, if the channel is busy
+ * or the message does not fit.
+ */
+bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len);
+
+#endif

@@ -1,0 +1,1910 @@
+/*
+ * QTest testcase for the ACPI Platform Communication Channel (PCC) bus
+ * and the pcc-mctp device on the aarch64 virt machine
+ *
+ * The test plays the guest the way Linux's drivers/mailbox/pcc.c does:
+ * it finds its registers in the PCCT, read-modify-writes them with the
+ * masks the PCCT gives, and handles the interrupt line. It plays the
+ * platform through the spool directory (docs/wire-protocol.md).
+ *
+ * The table layouts below are written out from ACPI 6.5 chapter 14, on
+ * purpose independently of QEMU's builder.
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <glib/gstdio.h>
+#include <sys/wait.h>
+#include "libqtest.h"
+#include "qemu/bswap.h"
+
+/* The virt machine's fw_cfg (data, selector) */
+#define VIRT_FW_CFG_BASE            0x09020000ULL
+#define FW_CFG_DATA                 (VIRT_FW_CFG_BASE + 0)
+#define FW_CFG_SELECTOR             (VIRT_FW_CFG_BASE + 8)
+#define FW_CFG_KEY_FILE_DIR         0x19
+#define FW_CFG_FILE_ENTRY_SIZE      64
+#define FW_CFG_FILE_NAME_OFFSET     8
+
+/* The virt machine's PCC host window and interrupts */
+#define PCC_BASE                    0x0a004000ULL
+#define PCC_REG_BLOCK_SIZE          0x100
+#define PCC_SHMEM_OFFSET            0x1c000ULL
+#define PCC_SHMEM_SLOT              0x10000ULL
+#define PCC_NUM_INDICES             256
+#define PCC_FIRST_SPI               176
+#define PCC_NUM_LINES               80
+#define GIC_SPI_BASE                32
+
+/* Register block of a subspace: all 32-bit */
+#define REG_DOORBELL                0x00
+#define REG_CMD_COMPLETE            0x04
+#define REG_PLATFORM_ACK            0x08
+#define REG_ERROR_STATUS            0x0c
+#define REG_ID                      0x10
+
+#define PCC_SIGNATURE               0x50434300u
+#define PCC_SHMEM_DEFAULT           0x1000
+#define PCC_SHMEM_RESERVED_SIZE     0x1000
+
+/* Extended communication region (ACPI 6.5, 14.2.3; DSP0292) */
+#define EXT_SIGNATURE               0
+#define EXT_FLAGS                   4
+#define EXT_LENGTH                  8
+#define EXT_COMMAND                 12
+#define EXT_PAYLOAD                 16
+#define EXT_MSG_OVERHEAD            12
+#define EXT_FLAG_NOTIFY             1u
+#define MCTP_COMMAND                0x5054434du  /* "MCTP" */
+
+/* ACPI table header (ACPI 6.5, 5.2.6) */
+#define ACPI_HDR_SIGNATURE          0
+#define ACPI_HDR_LENGTH             4
+#define ACPI_HDR_REVISION           8
+#define ACPI_HDR_CHECKSUM           9
+#define ACPI_HDR_OEM_ID             10
+#define ACPI_HDR_OEM_TABLE_ID       16
+#define ACPI_HDR_SIZE               36
+
+/* PCCT (ACPI 6.5, table 14.1) */
+#define PCCT_FLAGS                  36
+#define PCCT_RESERVED               40
+#define PCCT_SUBSPACES              48
+#define PCCT_REVISION               2
+#define PCCT_FLAG_PLATFORM_IRQ      1u
+
+/* Generic Address Structure (ACPI 6.5, 5.2.3.2) */
+#define GAS_SPACE_ID                0
+#define GAS_BIT_WIDTH               1
+#define GAS_BIT_OFFSET              2
+#define GAS_ACCESS_SIZE             3
+#define GAS_ADDRESS                 4
+#define GAS_SIZE                    12
+#define GAS_SPACE_SYSTEM_MEMORY     0
+#define GAS_ACCESS_DWORD            3
+
+/* Generic communications subspace, type 0 (ACPI 6.5, table 14.4) */
+#define T0_TYPE                     0
+#define T0_LENGTH                   1
+#define T0_RESERVED                 2   /* 6 bytes */
+#define T0_BASE                     8
+#define T0_SIZE                     16  /* u64 */
+#define T0_DOORBELL                 24  /* GAS */
+#define T0_DOORBELL_PRESERVE        36
+#define T0_DOORBELL_WRITE           44
+#define T0_LATENCY                  52
+#define T0_MAX_RATE                 56
+#define T0_TURNAROUND               60  /* u16 */
+#define T0_LEN                      62
+
+/* Extended PCC subspace, types 3 and 4 (ACPI 6.5, table 14.8) */
+#define TX_TYPE                     0
+#define TX_LENGTH                   1
+#define TX_PLATFORM_IRQ             2   /* u32: GSI */
+#define TX_PLATFORM_IRQ_FLAGS       6
+#define TX_RESERVED1                7
+#define TX_BASE                     8
+#define TX_SIZE                     16  /* u32 */
+#define TX_DOORBELL                 20  /* GAS */
+#define TX_DOORBELL_PRESERVE        32
+#define TX_DOORBELL_WRITE           40
+#define TX_LATENCY                  48
+#define TX_MAX_RATE                 52
+#define TX_TURNAROUND               56  /* u32 */
+#define TX_ACK                      60  /* GAS */
+#define TX_ACK_PRESERVE             72
+#define TX_ACK_SET                  80
+#define TX_RESERVED2                88  /* u64 */
+#define TX_CMD_CHECK                96  /* GAS */
+#define TX_CMD_CHECK_MASK           108
+#define TX_CMD_UPDATE               116 /* GAS */
+#define TX_CMD_UPDATE_PRESERVE      128
+#define TX_CMD_UPDATE_SET           136
+#define TX_ERROR                    144 /* GAS */
+#define TX_ERROR_MASK               156
+#define TX_LEN                      164
+
+#define TYPE_GENERIC                0
+#define TYPE_EXT_INITIATOR          3
+#define TYPE_EXT_RESPONDER          4
+
+/* The nominal latency QEMU advertises for every subspace, in us */
+#define PCC_NOMINAL_LATENCY         100
+
+/* Asynchronous events: how long to wait before calling it a failure */
+#define WAIT_TIMEOUT_S              20
+
+#define VIRT_ARGS                   "-machine virt -cpu cortex-a57 -nodefaults"
+
+static uint64_t reg_addr(unsigned idx, unsigned reg)
+{
+    return PCC_BASE + (uint64_t)idx * PCC_REG_BLOCK_SIZE + reg;
+}
+
+static uint64_t shmem_addr(unsigned idx)
+{
+    return PCC_BASE + PCC_SHMEM_OFFSET + (uint64_t)idx * PCC_SHMEM_SLOT;
+}
+
+static unsigned irq_line(unsigned idx)
+{
+    return idx % PCC_NUM_LINES;
+}
+
+static uint32_t gsi_of(unsigned idx)
+{
+    return GIC_SPI_BASE + PCC_FIRST_SPI + irq_line(idx);
+}
+
+/* Temporary directories */
+
+static char *make_tmp_dir(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *dir = g_dir_make_tmp("pcc-test-XXXXXX", &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(dir);
+    return dir;
+}
+
+static void rm_rf(const char *path)
+{
+    GStatBuf st;
+
+    if (g_lstat(path, &st) < 0) {
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        GDir *dir;
+        const char *name;
+
+        chmod(path, 0700);
+        dir = g_dir_open(path, 0, NULL);
+        if (dir) {
+            while ((name = g_dir_read_name(dir))) {
+                g_autofree char *sub = g_build_filename(path, name, NULL);
+
+                rm_rf(sub);
+            }
+            g_dir_close(dir);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+static gint cmp_str_ptr(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in @path, '.'-files and subdirectories included */
+static GPtrArray *list_dir(const char *path)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(dir);
+    while ((name = g_dir_read_name(dir))) {
+        g_ptr_array_add(names, g_strdup(name));
+    }
+    g_dir_close(dir);
+    g_ptr_array_sort(names, cmp_str_ptr);
+    return names;
+}
+
+/* Regular files directly in @path (no subdirectories), sorted */
+static GPtrArray *list_files(const char *path)
+{
+    GPtrArray *all = list_dir(path);
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    unsigned i;
+
+    for (i = 0; i < all->len; i++) {
+        g_autofree char *full = g_build_filename(path, all->pdata[i], NULL);
+
+        if (!g_file_test(full, G_FILE_TEST_IS_DIR)) {
+            g_ptr_array_add(files, g_strdup(all->pdata[i]));
+        }
+    }
+    g_ptr_array_free(all, true);
+    return files;
+}
+
+static bool path_exists(const char *dir, const char *name)
+{
+    g_autofree char *full = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+
+    return g_lstat(full, &st) == 0;
+}
+
+/* Messages */
+
+static GByteArray *make_msg(uint32_t sig, uint32_t flags, uint32_t length,
+                            uint32_t command, uint8_t seed)
+{
+    GByteArray *msg = g_byte_array_new();
+    uint8_t hdr[EXT_PAYLOAD];
+    uint32_t i;
+
+    stl_le_p(hdr + EXT_SIGNATURE, sig);
+    stl_le_p(hdr + EXT_FLAGS, flags);
+    stl_le_p(hdr + EXT_LENGTH, length);
+    stl_le_p(hdr + EXT_COMMAND, command);
+    g_byte_array_append(msg, hdr, MIN(sizeof(hdr), EXT_MSG_OVERHEAD + length));
+    for (i = EXT_PAYLOAD; i < EXT_MSG_OVERHEAD + length; i++) {
+        uint8_t b = seed + i * 7;
+
+        g_byte_array_append(msg, &b, 1);
+    }
+    return msg;
+}
+
+static GByteArray *make_mctp_msg(unsigned idx, uint32_t flags,
+                                 uint32_t payload_len, uint8_t seed)
+{
+    return make_msg(PCC_SIGNATURE | idx, flags, 4 + payload_len,
+                    MCTP_COMMAND, seed);
+}
+
+/* Platform side: the spool */
+
+static void spool_drop(const char *spool, const char *name,
+                       const GByteArray *msg)
+{
+    g_autofree char *tmp = g_build_filename(spool, "inbox", "tmp", name,
+                                            NULL);
+    g_autofree char *dst = g_build_filename(spool, "inbox", name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_file_set_contents(tmp, (const char *)msg->data, msg->len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(g_rename(tmp, dst), ==, 0);
+}
+
+static char *spool_inbox_name(uint64_t seq, unsigned channel,
+                              const char *kind)
+{
+    return g_strdup_printf("%020" PRIu64 "-c%03u-%s.ext", seq, channel,
+                           kind);
+}
+
+/* 20 digits, -c, 3 digits, -req.ext */
+static bool is_outbox_name(const char *name, unsigned channel)
+{
+    g_autofree char *suffix = g_strdup_printf("-c%03u-req.ext", channel);
+    unsigned i;
+
+    if (strlen(name) != 20 + strlen(suffix)) {
+        return false;
+    }
+    for (i = 0; i < 20; i++) {
+        if (!g_ascii_isdigit(name[i])) {
+            return false;
+        }
+    }
+    return strcmp(name + 20, suffix) == 0;
+}
+
+static void assert_file_equals(const char *dir, const char *name,
+                               const GByteArray *want)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *data = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len;
+
+    g_file_get_contents(path, &data, &len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(len, ==, want->len);
+    g_assert_true(memcmp(data, want->data, len) == 0);
+}
+
+/* Starting QEMU */
+
+static QTestState *start_virt(const char *extra)
+{
+    return qtest_initf(VIRT_ARGS " %s", extra);
+}
+
+static char *qemu_binary(void)
+{
+    const char *bin = g_getenv("QTEST_QEMU_BINARY");
+
+    g_assert_nonnull(bin);
+    return g_strdup(bin);
+}
+
+/*
+ * Run QEMU with @args, which must make it refuse to start: it has to exit
+ * with a non-zero status and say @expected on stderr.
+ */
+static void expect_startup_failure(const char *args, const char *expected)
+{
+    g_autofree char *bin = qemu_binary();
+    g_autofree char *cmd = g_strdup_printf("%s -display none -accel qtest %s",
+                                           bin, args);
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *log = g_build_filename(dir, "stderr", NULL);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) err = NULL;
+    gint64 deadline;
+    GPid pid;
+    int fd, status = 0;
+    pid_t ret;
+
+    g_shell_parse_argv(cmd, NULL, &argv, &err);
+    g_assert_no_error(err);
+    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_spawn_async_with_fds(NULL, argv, NULL,
+                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
+                           G_SPAWN_STDIN_FROM_DEV_NULL,
+                           NULL, NULL, &pid, -1, fd, fd, &err);
+    close(fd);
+    g_assert_no_error(err);
+
+    /* QEMU must give up on its own; it would otherwise run forever */
+    deadline = g_get_monotonic_time() + WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+    while ((ret = waitpid(pid, &status, WNOHANG)) == 0 &&
+           g_get_monotonic_time() < deadline) {
+        g_usleep(10 * 1000);
+    }
+    if (ret == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        g_spawn_close_pid(pid);
+        rm_rf(dir);
+        g_test_message("QEMU accepted: %s", args);
+        g_assert_not_reached();
+    }
+    g_spawn_close_pid(pid);
+
+    g_file_get_contents(log, &out, NULL, &err);
+    g_assert_no_error(err);
+    rm_rf(dir);
+    g_test_message("QEMU said: %s", out);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), !=, 0);
+    if (!strstr(out, expected)) {
+        g_test_message("expected \"%s\" in QEMU's error output", expected);
+    }
+    g_assert_nonnull(strstr(out, expected));
+}
+
+/* fw_cfg, as the virt machine wires it: 8-byte data, big-endian selector */
+
+static void fw_cfg_select(QTestState *qts, uint16_t key)
+{
+    qtest_writew(qts, FW_CFG_SELECTOR, bswap16(key));
+}
+
+static void fw_cfg_read(QTestState *qts, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    uint8_t chunk[8];
+
+    while (len) {
+        size_t n = MIN(len, sizeof(chunk));
+
+        qtest_memread(qts, FW_CFG_DATA, chunk, sizeof(chunk));
+        memcpy(p, chunk, n);
+        p += n;
+        len -= n;
+    }
+}
+
+static uint8_t *fw_cfg_get_file(QTestState *qts, const char *name,
+                                size_t *size)
+{
+    uint8_t count_buf[4];
+    g_autofree uint8_t *dir = NULL;
+    uint32_t count, i;
+
+    fw_cfg_select(qts, FW_CFG_KEY_FILE_DIR);
+    fw_cfg_read(qts, count_buf, sizeof(count_buf));
+    count = ldl_be_p(count_buf);
+    g_assert_cmpuint(count, >, 0);
+    g_assert_cmpuint(count, <, 4096);
+    dir = g_malloc(4 + count * FW_CFG_FILE_ENTRY_SIZE);
+    fw_cfg_select(qts, FW_CFG_KEY_FILE_DIR);
+    fw_cfg_read(qts, dir, 4 + count * FW_CFG_FILE_ENTRY_SIZE);
+    for (i = 0; i < count; i++) {
+        const uint8_t *e = dir + 4 + i * FW_CFG_FILE_ENTRY_SIZE;
+
+        if (!strncmp((const char *)e + FW_CFG_FILE_NAME_OFFSET, name, 56)) {
+            uint8_t *data;
+
+            *size = ldl_be_p(e);
+            data = g_malloc(*size);
+            fw_cfg_select(qts, lduw_be_p(e + 4));
+            fw_cfg_read(qts, data, *size);
+            return data;
+        }
+    }
+    return NULL;
+}
+
+/* ACPI tables */
+
+typedef struct AcpiTables {
+    uint8_t *blob;
+    size_t size;
+} AcpiTables;
+
+static void acpi_tables_load(QTestState *qts, AcpiTables *t)
+{
+    t->blob = fw_cfg_get_file(qts, "etc/acpi/tables", &t->size);
+    g_assert_nonnull(t->blob);
+}
+
+static void acpi_tables_free(AcpiTables *t)
+{
+    g_free(t->blob);
+    t->blob = NULL;
+}
+
+/*
+ * The @nth (from 0) table with signature @sig (and OEM table ID
+ * @oem_table_id, if not NULL), or NULL. Tables follow each other in the
+ * blob; the header's length leads to the next one.
+ */
+static uint8_t *acpi_find_table(AcpiTables *t, const char *sig,
+                                const char *oem_table_id, unsigned nth)
+{
+    size_t off = 0;
+
+    while (off + ACPI_HDR_SIZE <= t->size) {
+        uint8_t *tbl = t->blob + off;
+        uint32_t len = ldl_le_p(tbl + ACPI_HDR_LENGTH);
+
+        if (len < ACPI_HDR_SIZE || off + len > t->size) {
+            break;
+        }
+        if (!memcmp(tbl + ACPI_HDR_SIGNATURE, sig, 4) &&
+            (!oem_table_id ||
+             !memcmp(tbl + ACPI_HDR_OEM_TABLE_ID, oem_table_id, 8))) {
+            if (nth-- == 0) {
+                return tbl;
+            }
+        }
+        off += len;
+    }
+    return NULL;
+}
+
+/* The firmware fills the checksum in (linker/loader); do it ourselves */
+static void acpi_fix_checksum(uint8_t *tbl)
+{
+    uint32_t len = ldl_le_p(tbl + ACPI_HDR_LENGTH);
+    uint8_t sum = 0;
+    uint32_t i;
+
+    tbl[ACPI_HDR_CHECKSUM] = 0;
+    for (i = 0; i < len; i++) {
+        sum += tbl[i];
+    }
+    tbl[ACPI_HDR_CHECKSUM] = -sum;
+}
+
+/* The guest's view of one subspace, taken from the PCCT as Linux does */
+
+typedef struct GuestReg {
+    uint64_t addr;
+    uint64_t preserve;
+    uint64_t set;
+} GuestReg;
+
+typedef struct GuestChan {
+    unsigned index;
+    unsigned type;
+    uint32_t gsi;
+    uint64_t shmem;
+    uint64_t shmem_size;
+    GuestReg doorbell;
+    GuestReg ack;
+    uint64_t check_addr;
+    uint64_t check_mask;
+    GuestReg update;
+    uint64_t error_addr;
+    uint64_t error_mask;
+} GuestChan;
+
+static void check_gas(const uint8_t *gas, uint64_t addr)
+{
+    g_assert_cmpuint(gas[GAS_SPACE_ID], ==, GAS_SPACE_SYSTEM_MEMORY);
+    g_assert_cmpuint(gas[GAS_BIT_WIDTH], ==, 32);
+    g_assert_cmpuint(gas[GAS_BIT_OFFSET], ==, 0);
+    g_assert_cmpuint(gas[GAS_ACCESS_SIZE], ==, GAS_ACCESS_DWORD);
+    g_assert_cmphex(ldq_le_p(gas + GAS_ADDRESS), ==, addr);
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void check_generic_subspace(const uint8_t *s, unsigned idx,
+                                   uint64_t size)
+{
+    g_test_message("subspace %u: type 0", idx);
+    g_assert_cmpuint(s[T0_TYPE], ==, TYPE_GENERIC);
+    g_assert_cmpuint(s[T0_LENGTH], ==, T0_LEN);
+    g_assert_true(all_zero(s + T0_RESERVED, 6));
+    g_assert_cmphex(ldq_le_p(s + T0_BASE), ==, shmem_addr(idx));
+    g_assert_cmphex(ldq_le_p(s + T0_SIZE), ==, size);
+    check_gas(s + T0_DOORBELL, reg_addr(idx, REG_DOORBELL));
+    g_assert_cmphex(ldq_le_p(s + T0_DOORBELL_PRESERVE), ==, 0);
+    g_assert_cmphex(ldq_le_p(s + T0_DOORBELL_WRITE), ==, 1);
+    g_assert_cmpuint(ldl_le_p(s + T0_LATENCY), ==, PCC_NOMINAL_LATENCY);
+    g_assert_cmpuint(ldl_le_p(s + T0_MAX_RATE), ==, 0);
+    g_assert_cmpuint(lduw_le_p(s + T0_TURNAROUND), ==, 0);
+}
+
+static void check_extended_subspace(const uint8_t *s, unsigned idx,
+                                    unsigned type, uint32_t size,
+                                    GuestChan *gc)
+{
+    g_test_message("subspace %u: type %u", idx, type);
+    g_assert_cmpuint(s[TX_TYPE], ==, type);
+    g_assert_cmpuint(s[TX_LENGTH], ==, TX_LEN);
+    g_assert_cmpuint(ldl_le_p(s + TX_PLATFORM_IRQ), ==, gsi_of(idx));
+    /* level triggered, active high */
+    g_assert_cmpuint(s[TX_PLATFORM_IRQ_FLAGS], ==, 0);
+    g_assert_cmpuint(s[TX_RESERVED1], ==, 0);
+    g_assert_cmphex(ldq_le_p(s + TX_BASE), ==, shmem_addr(idx));
+    g_assert_cmphex(ldl_le_p(s + TX_SIZE), ==, size);
+    check_gas(s + TX_DOORBELL, reg_addr(idx, REG_DOORBELL));
+    g_assert_cmphex(ldq_le_p(s + TX_DOORBELL_PRESERVE), ==, 0);
+    g_assert_cmphex(ldq_le_p(s + TX_DOORBELL_WRITE), ==, 1);
+    g_assert_cmpuint(ldl_le_p(s + TX_LATENCY), ==, PCC_NOMINAL_LATENCY);
+    g_assert_cmpuint(ldl_le_p(s + TX_MAX_RATE), ==, 0);
+    g_assert_cmpuint(ldl_le_p(s + TX_TURNAROUND), ==, 0);
+    check_gas(s + TX_ACK, reg_addr(idx, REG_PLATFORM_ACK));
+    g_assert_cmphex(ldq_le_p(s + TX_ACK_PRESERVE), ==, 0);
+    g_assert_cmphex(ldq_le_p(s + TX_ACK_SET), ==, 1);
+    g_assert_cmphex(ldq_le_p(s + TX_RESERVED2), ==, 0);
+    check_gas(s + TX_CMD_CHECK, reg_addr(idx, REG_CMD_COMPLETE));
+    g_assert_cmphex(ldq_le_p(s + TX_CMD_CHECK_MASK), ==, 1);
+    check_gas(s + TX_CMD_UPDATE, reg_addr(idx, REG_CMD_COMPLETE));
+    g_assert_cmphex(ldq_le_p(s + TX_CMD_UPDATE_PRESERVE), ==, 0);
+    /* initiator: clear before ringing; responder: set when consumed */
+    g_assert_cmphex(ldq_le_p(s + TX_CMD_UPDATE_SET), ==,
+                    type == TYPE_EXT_RESPONDER ? 1 : 0);
+    check_gas(s + TX_ERROR, reg_addr(idx, REG_ERROR_STATUS));
+    g_assert_cmphex(ldq_le_p(s + TX_ERROR_MASK), ==, 1);
+
+    if (gc) {
+        gc->index = idx;
+        gc->type = type;
+        gc->gsi = ldl_le_p(s + TX_PLATFORM_IRQ);
+        gc->shmem = ldq_le_p(s + TX_BASE);
+        gc->shmem_size = ldl_le_p(s + TX_SIZE);
+        gc->doorbell.addr = ldq_le_p(s + TX_DOORBELL + GAS_ADDRESS);
+        gc->doorbell.preserve = ldq_le_p(s + TX_DOORBELL_PRESERVE);
+        gc->doorbell.set = ldq_le_p(s + TX_DOORBELL_WRITE);
+        gc->ack.addr = ldq_le_p(s + TX_ACK + GAS_ADDRESS);
+        gc->ack.preserve = ldq_le_p(s + TX_ACK_PRESERVE);
+        gc->ack.set = ldq_le_p(s + TX_ACK_SET);
+        gc->check_addr = ldq_le_p(s + TX_CMD_CHECK + GAS_ADDRESS);
+        gc->check_mask = ldq_le_p(s + TX_CMD_CHECK_MASK);
+        gc->update.addr = ldq_le_p(s + TX_CMD_UPDATE + GAS_ADDRESS);
+        gc->update.preserve = ldq_le_p(s + TX_CMD_UPDATE_PRESERVE);
+        gc->update.set = ldq_le_p(s + TX_CMD_UPDATE_SET);
+        gc->error_addr = ldq_le_p(s + TX_ERROR + GAS_ADDRESS);
+        gc->error_mask = ldq_le_p(s + TX_ERROR_MASK);
+    }
+}
+
+/* A pcc-mctp device on the command line, and where it must end up */
+typedef struct TestDev {
+    int channel;            /* -1: let QEMU choose */
+    unsigned expect;        /* the first index it must get */
+    uint32_t shmem_size;    /* 0: the default */
+    bool chardev;           /* a null chardev instead of a spool */
+} TestDev;
+
+/*
+ * Check the PCCT against @devs: subspaces 0 .. highest index, those of
+ * the devices as types 3 and 4, any other as a type 0 placeholder. The
+ * guest view of subspace i goes to @gcs[i] if @gcs is given.
+ */
+static void check_pcct(uint8_t *pcct, const TestDev *devs, unsigned ndevs,
+                       GuestChan *gcs)
+{
+    unsigned n = 0, i, d;
+    uint32_t expect_len = PCCT_SUBSPACES;
+    const uint8_t *s;
+
+    for (d = 0; d < ndevs; d++) {
+        n = MAX(n, devs[d].expect + 2);
+    }
+    for (i = 0; i < n; i++) {
+        bool owned = false;
+
+        for (d = 0; d < ndevs; d++) {
+            owned |= i == devs[d].expect || i == devs[d].expect + 1;
+        }
+        expect_len += owned ? TX_LEN : T0_LEN;
+    }
+
+    g_assert_cmpmem(pcct + ACPI_HDR_SIGNATURE, 4, "PCCT", 4);
+    g_assert_cmpuint(ldl_le_p(pcct + ACPI_HDR_LENGTH), ==, expect_len);
+    g_assert_cmpuint(pcct[ACPI_HDR_REVISION], ==, PCCT_REVISION);
+    g_assert_cmpmem(pcct + ACPI_HDR_OEM_ID, 6, "BOCHS ", 6);
+    g_assert_cmpmem(pcct + ACPI_HDR_OEM_TABLE_ID, 8, "BXPC    ", 8);
+    g_assert_cmphex(ldl_le_p(pcct + PCCT_FLAGS), ==, PCCT_FLAG_PLATFORM_IRQ);
+    g_assert_cmphex(ldq_le_p(pcct + PCCT_RESERVED), ==, 0);
+
+    s = pcct + PCCT_SUBSPACES;
+    for (i = 0; i < n; i++) {
+        const TestDev *owner = NULL;
+
+        for (d = 0; d < ndevs; d++) {
+            if (i == devs[d].expect || i == devs[d].expect + 1) {
+                owner = &devs[d];
+            }
+        }
+        if (owner) {
+            uint32_t size = owner->shmem_size ?: PCC_SHMEM_DEFAULT;
+            unsigned type = i == owner->expect ? TYPE_EXT_INITIATOR :
+                            TYPE_EXT_RESPONDER;
+
+            check_extended_subspace(s, i, type, size, gcs ? &gcs[i] : NULL);
+            s += TX_LEN;
+        } else {
+            check_generic_subspace(s, i, PCC_SHMEM_RESERVED_SIZE);
+            s += T0_LEN;
+        }
+    }
+    g_assert_true(s == pcct + expect_len);
+}
+
+/* iasl */
+
+typedef struct SsdtDevice {
+    char *hid;
+    int64_t uid;
+    unsigned nres;
+    uint32_t min[4];
+} SsdtDevice;
+
+static void run_iasl(const char *dir, const char *file, char **dsl)
+{
+    g_autofree char *dat = g_strdup_printf("%s.dat", file);
+    g_autofree char *dslname = g_strdup_printf("%s.dsl", file);
+    g_autofree char *dslpath = g_build_filename(dir, dslname, NULL);
+    g_autofree char *out = NULL;
+    g_autofree char *errout = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *argv[] = { "iasl", "-d", dat, NULL };
+    int status;
+
+    g_spawn_sync(dir, (char **)argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                 NULL, NULL, &out, &errout, &status, &err);
+    g_assert_no_error(err);
+    g_test_message("iasl -d %s:\n%s%s", dat, out, errout);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_null(strstr(out, "Error"));
+    g_assert_null(strstr(errout, "Error"));
+    g_assert_null(strstr(out, "Warning"));
+    g_assert_null(strstr(errout, "Warning"));
+    g_file_get_contents(dslpath, dsl, NULL, &err);
+    g_assert_no_error(err);
+    /* iasl flags what it cannot make sense of with '****' */
+    g_assert_null(strstr(*dsl, "****"));
+    g_assert_null(strstr(*dsl, "Invalid"));
+    g_assert_null(strstr(*dsl, "Unknown"));
+    g_assert_null(strstr(*dsl, "Incorrect checksum"));
+}
+
+static void write_table(const char *dir, const char *name, uint8_t *tbl)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    acpi_fix_checksum(tbl);
+    g_file_set_contents(path, (const char *)tbl,
+                        ldl_le_p(tbl + ACPI_HDR_LENGTH), &err);
+    g_assert_no_error(err);
+}
+
+static int64_t parse_aml_int(const char *s)
+{
+    if (!strcmp(s, "Zero")) {
+        return 0;
+    }
+    if (!strcmp(s, "One")) {
+        return 1;
+    }
+    return g_ascii_strtoll(s, NULL, 0);
+}
+
+/* The devices in the disassembled SSDT, with their _HID, _UID, _CRS */
+static GArray *parse_ssdt_devices(const char *dsl)
+{
+    GArray *devs = g_array_new(false, true, sizeof(SsdtDevice));
+    g_autoptr(GRegex) dev_re = g_regex_new("Device \\((\\w+)\\)", 0, 0,
+                                           NULL);
+    g_autoptr(GRegex) hid_re = g_regex_new("Name \\(_HID, \"([^\"]*)\"\\)",
+                                           0, 0, NULL);
+    g_autoptr(GRegex) uid_re = g_regex_new("Name \\(_UID, (\\w+)\\)", 0, 0,
+                                           NULL);
+    g_autoptr(GRegex) crs_re = g_regex_new("Name \\(_CRS, ResourceTemplate",
+                                           0, 0, NULL);
+    g_autoptr(GRegex) res_re = g_regex_new(
+        "DWordSpace \\(0x0A,[^)]*?"
+        "0x([0-9A-Fa-f]+),\\s*// Granularity\\s*"
+        "0x([0-9A-Fa-f]+),\\s*// Range Minimum\\s*"
+        "0x([0-9A-Fa-f]+),\\s*// Range Maximum\\s*"
+        "0x([0-9A-Fa-f]+),\\s*// Translation Offset\\s*"
+        "0x([0-9A-Fa-f]+),\\s*// Length", 0, 0, NULL);
+    g_autoptr(GMatchInfo) m = NULL;
+    GArray *starts = g_array_new(false, false, sizeof(int));
+    unsigned i;
+
+    g_regex_match(dev_re, dsl, 0, &m);
+    while (g_match_info_matches(m)) {
+        int start, end;
+
+        g_match_info_fetch_pos(m, 0, &start, &end);
+        g_array_append_val(starts, start);
+        g_match_info_next(m, NULL);
+    }
+
+    for (i = 0; i < starts->len; i++) {
+        int start = g_array_index(starts, int, i);
+        int end = i + 1 < starts->len ? g_array_index(starts, int, i + 1) :
+                  (int)strlen(dsl);
+        g_autofree char *block = g_strndup(dsl + start, end - start);
+        g_autoptr(GMatchInfo) mi = NULL;
+        g_autoptr(GMatchInfo) mu = NULL;
+        g_autoptr(GMatchInfo) mr = NULL;
+        SsdtDevice sd = { .uid = -1 };
+
+        if (g_regex_match(hid_re, block, 0, &mi)) {
+            sd.hid = g_match_info_fetch(mi, 1);
+        }
+        if (g_regex_match(uid_re, block, 0, &mu)) {
+            g_autofree char *u = g_match_info_fetch(mu, 1);
+
+            sd.uid = parse_aml_int(u);
+        }
+        g_assert_true(g_regex_match(crs_re, block, 0, NULL));
+        g_regex_match(res_re, block, 0, &mr);
+        while (g_match_info_matches(mr)) {
+            g_autofree char *gran = g_match_info_fetch(mr, 1);
+            g_autofree char *min = g_match_info_fetch(mr, 2);
+            g_autofree char *max = g_match_info_fetch(mr, 3);
+            g_autofree char *tra = g_match_info_fetch(mr, 4);
+            g_autofree char *len = g_match_info_fetch(mr, 5);
+
+            g_assert_cmpuint(sd.nres, <, ARRAY_SIZE(sd.min));
+            g_assert_cmpuint(g_ascii_strtoull(gran, NULL, 16), ==, 0);
+            g_assert_cmpuint(g_ascii_strtoull(max, NULL, 16), ==,
+                             g_ascii_strtoull(min, NULL, 16));
+            g_assert_cmpuint(g_ascii_strtoull(tra, NULL, 16), ==, 0);
+            g_assert_cmpuint(g_ascii_strtoull(len, NULL, 16), ==, 1);
+            sd.min[sd.nres++] = g_ascii_strtoull(min, NULL, 16);
+            g_match_info_next(mr, NULL);
+        }
+        g_array_append_val(devs, sd);
+    }
+    g_array_free(starts, true);
+    return devs;
+}
+
+static void check_ssdt(const char *dsl, const TestDev *devs, unsigned ndevs)
+{
+    GArray *found = parse_ssdt_devices(dsl);
+    unsigned i, d;
+
+    g_assert_cmpuint(found->len, ==, ndevs);
+    for (d = 0; d < ndevs; d++) {
+        const SsdtDevice *sd = NULL;
+
+        for (i = 0; i < found->len; i++) {
+            if (g_array_index(found, SsdtDevice, i).uid == devs[d].expect) {
+                g_assert_null(sd);
+                sd = &g_array_index(found, SsdtDevice, i);
+            }
+        }
+        g_test_message("SSDT device with _UID %u", devs[d].expect);
+        g_assert_nonnull(sd);
+        g_assert_cmpstr(sd->hid, ==, "DMT0001");
+        /* outbox, then inbox */
+        g_assert_cmpuint(sd->nres, ==, 2);
+        g_assert_cmpuint(sd->min[0], ==, devs[d].expect);
+        g_assert_cmpuint(sd->min[1], ==, devs[d].expect + 1);
+    }
+    for (i = 0; i < found->len; i++) {
+        g_free(g_array_index(found, SsdtDevice, i).hid);
+    }
+    g_array_free(found, true);
+}
+
+/* A QEMU with the devices in @devs, each with its spool in @dir */
+static QTestState *start_with_devs(const char *dir, const TestDev *devs,
+                                   unsigned ndevs, const char *extra)
+{
+    g_autoptr(GString) args = g_string_new("");
+    unsigned d;
+
+    for (d = 0; d < ndevs; d++) {
+        if (devs[d].chardev) {
+            g_string_append_printf(args, " -chardev null,id=pccchr%u", d);
+        }
+        g_string_append(args, " -device pcc-mctp");
+        if (devs[d].channel >= 0) {
+            g_string_append_printf(args, ",channel=%d", devs[d].channel);
+        }
+        if (devs[d].shmem_size) {
+            g_string_append_printf(args, ",shmem-size=0x%x",
+                                   devs[d].shmem_size);
+        }
+        if (devs[d].chardev) {
+            g_string_append_printf(args, ",chardev=pccchr%u", d);
+        } else {
+            g_string_append_printf(args, ",spool=%s/spool%u", dir, d);
+        }
+    }
+    g_string_append_printf(args, " %s", extra ?: "");
+    return start_virt(args->str);
+}
+
+static void test_tables(const TestDev *devs, unsigned ndevs)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *pcct_dsl = NULL;
+    g_autofree char *ssdt_dsl = NULL;
+    QTestState *qts = start_with_devs(dir, devs, ndevs, NULL);
+    AcpiTables t;
+    uint8_t *pcct, *ssdt;
+
+    acpi_tables_load(qts, &t);
+    pcct = acpi_find_table(&t, "PCCT", NULL, 0);
+    g_assert_nonnull(pcct);
+    g_assert_null(acpi_find_table(&t, "PCCT", NULL, 1));
+    ssdt = acpi_find_table(&t, "SSDT", "PCC-SSDT", 0);
+    g_assert_nonnull(ssdt);
+    g_assert_null(acpi_find_table(&t, "SSDT", "PCC-SSDT", 1));
+    g_assert_cmpmem(ssdt + ACPI_HDR_OEM_ID, 6, "BOCHS ", 6);
+
+    check_pcct(pcct, devs, ndevs, NULL);
+
+    write_table(dir, "pcct.dat", pcct);
+    write_table(dir, "ssdt.dat", ssdt);
+    run_iasl(dir, "pcct", &pcct_dsl);
+    run_iasl(dir, "ssdt", &ssdt_dsl);
+    g_assert_nonnull(strstr(pcct_dsl, "Platform Communications Channel"));
+    check_ssdt(ssdt_dsl, devs, ndevs);
+
+    acpi_tables_free(&t);
+    qtest_quit(qts);
+    rm_rf(dir);
+}
+
+static void test_tables_none(void)
+{
+    QTestState *qts = start_virt("");
+    AcpiTables t;
+
+    acpi_tables_load(qts, &t);
+    /* the walk itself works: the machine's own tables are there */
+    g_assert_nonnull(acpi_find_table(&t, "DSDT", NULL, 0));
+    g_assert_nonnull(acpi_find_table(&t, "XSDT", NULL, 0));
+    g_assert_null(acpi_find_table(&t, "PCCT", NULL, 0));
+    g_assert_null(acpi_find_table(&t, "SSDT", "PCC-SSDT", 0));
+    acpi_tables_free(&t);
+    qtest_quit(qts);
+}
+
+static void test_tables_one(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+static void test_tables_one_auto(void)
+{
+    static const TestDev devs[] = {
+        { .channel = -1, .expect = 0, .shmem_size = 0x10000 },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+static void test_tables_two(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+        { .channel = 2, .expect = 2 },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+static void test_tables_two_reversed(void)
+{
+    /* -device order must not matter */
+    static const TestDev devs[] = {
+        { .channel = 2, .expect = 2, .shmem_size = 0x2000 },
+        { .channel = 0, .expect = 0 },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+static void test_tables_gap(void)
+{
+    /* indices 0 and 1 become type 0 placeholders */
+    static const TestDev devs[] = {
+        { .channel = 2, .expect = 2 },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+static void test_tables_many(void)
+{
+    /* auto picks the lowest free run of two consecutive indices */
+    static const TestDev devs[] = {
+        { .channel = 2, .expect = 2 },
+        { .channel = -1, .expect = 0, .chardev = true },
+        { .channel = -1, .expect = 4 },
+        { .channel = 9, .expect = 9, .chardev = true },
+        { .channel = -1, .expect = 6, .shmem_size = 0x8000 },
+        { .channel = -1, .expect = 11, .chardev = true },   /* 8 is alone */
+        { .channel = 14, .expect = 14, .shmem_size = 0x4000 },
+        { .channel = -1, .expect = 16, .chardev = true },   /* 13 is alone */
+        { .channel = 79, .expect = 79, .chardev = true },  /* lines 79, 0 */
+        { .channel = 250, .expect = 250, .chardev = true },
+        { .channel = 254, .expect = 254, .shmem_size = 0x10000,
+          .chardev = true },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+/* The guest: Linux's pcc.c */
+
+typedef struct Guest {
+    QTestState *qts;
+    char *dir;
+    char *spool;
+    char *outbox;
+    char *inbox;
+    GuestChan chans[PCC_NUM_INDICES];
+} Guest;
+
+static void guest_rmw(Guest *g, const GuestReg *r)
+{
+    uint32_t val = qtest_readl(g->qts, r->addr);
+
+    val = (val & r->preserve) | r->set;
+    qtest_writel(g->qts, r->addr, val);
+}
+
+/* pcc_send_data() */
+static void guest_send(Guest *g, unsigned idx)
+{
+    GuestChan *c = &g->chans[idx];
+
+    g_assert_cmpuint(c->type, ==, TYPE_EXT_INITIATOR);
+    guest_rmw(g, &c->update);
+    guest_rmw(g, &c->doorbell);
+}
+
+static bool guest_irq_level(Guest *g, unsigned idx)
+{
+    /* the PCCT's GSI is the line the host raises */
+    return qtest_get_irq(g->qts, g->chans[idx].gsi - GIC_SPI_BASE -
+                         PCC_FIRST_SPI);
+}
+
+/*
+ * pcc_mbox_irq(): ack the interrupt, then see whether the subspace has
+ * something for us (type 3: command complete set; type 4: clear), then
+ * check and clear the error. Returns true if the channel was handled;
+ * *error tells whether the platform reported an error.
+ */
+static bool guest_irq(Guest *g, unsigned idx, bool *error)
+{
+    GuestChan *c = &g->chans[idx];
+    uint32_t val;
+
+    guest_rmw(g, &c->ack);
+    val = qtest_readl(g->qts, c->check_addr) & c->check_mask;
+    if (c->type == TYPE_EXT_RESPONDER ? val : !val) {
+        return false;
+    }
+    val = qtest_readl(g->qts, c->error_addr);
+    *error = val & c->error_mask;
+    if (*error) {
+        qtest_writel(g->qts, c->error_addr, val & ~c->error_mask);
+    }
+    return true;
+}
+
+/* pcc_chan_acknowledge(): a responder tells the platform it is done */
+static void guest_consume(Guest *g, unsigned idx)
+{
+    GuestChan *c = &g->chans[idx];
+
+    g_assert_cmpuint(c->type, ==, TYPE_EXT_RESPONDER);
+    guest_rmw(g, &c->update);
+    if (qtest_readl(g->qts, c->shmem + EXT_FLAGS) & EXT_FLAG_NOTIFY) {
+        guest_rmw(g, &c->doorbell);
+    }
+}
+
+static void guest_write_msg(Guest *g, unsigned idx, const GByteArray *msg)
+{
+    qtest_memwrite(g->qts, g->chans[idx].shmem, msg->data, msg->len);
+}
+
+static GByteArray *guest_read_msg(Guest *g, unsigned idx)
+{
+    GuestChan *c = &g->chans[idx];
+    uint32_t length = qtest_readl(g->qts, c->shmem + EXT_LENGTH);
+    GByteArray *msg;
+
+    g_assert_cmpuint(length, >=, 4);
+    g_assert_cmpuint(length, <=, c->shmem_size - EXT_MSG_OVERHEAD);
+    msg = g_byte_array_sized_new(EXT_MSG_OVERHEAD + length);
+    g_byte_array_set_size(msg, EXT_MSG_OVERHEAD + length);
+    qtest_memread(g->qts, c->shmem, msg->data, msg->len);
+    return msg;
+}
+
+/*
+ * Start QEMU with @devs (spools in a fresh directory), read the PCCT
+ * like a guest would, and intercept the PCC interrupt lines.
+ */
+static Guest *guest_start(const TestDev *devs, unsigned ndevs,
+                          const char *extra)
+{
+    Guest *g = g_new0(Guest, 1);
+    AcpiTables t;
+    uint8_t *pcct;
+
+    g->dir = make_tmp_dir();
+    g->spool = g_build_filename(g->dir, "spool0", NULL);
+    g->outbox = g_build_filename(g->spool, "outbox", NULL);
+    g->inbox = g_build_filename(g->spool, "inbox", NULL);
+    g->qts = start_with_devs(g->dir, devs, ndevs, extra);
+    qtest_irq_intercept_out_named(g->qts, "/machine/pcc-host", "sysbus-irq");
+
+    acpi_tables_load(g->qts, &t);
+    pcct = acpi_find_table(&t, "PCCT", NULL, 0);
+    g_assert_nonnull(pcct);
+    check_pcct(pcct, devs, ndevs, g->chans);
+    acpi_tables_free(&t);
+    return g;
+}
+
+static void guest_stop(Guest *g)
+{
+    if (g->qts) {
+        qtest_quit(g->qts);
+    }
+    rm_rf(g->dir);
+    g_free(g->dir);
+    g_free(g->spool);
+    g_free(g->outbox);
+    g_free(g->inbox);
+    g_free(g);
+}
+
+/* The registers after reset, as the engine documents them */
+static void check_idle(Guest *g, unsigned idx)
+{
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_ID)), ==,
+                    PCC_SIGNATURE | idx);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)), ==,
+                    1);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_ERROR_STATUS)), ==,
+                    0);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+                    0);
+    g_assert_cmphex(qtest_readl(g->qts, shmem_addr(idx)), ==,
+                    PCC_SIGNATURE | idx);
+}
+
+/*
+ * One guest request on outbox @idx: the spool must then hold exactly the
+ * message, command complete is set and the interrupt raised; the ack
+ * drops it.
+ */
+static void exchange_request(Guest *g, unsigned idx, const char *outbox,
+                             unsigned channel, uint32_t payload_len,
+                             uint8_t seed)
+{
+    g_autoptr(GByteArray) msg = make_mctp_msg(idx, EXT_FLAG_NOTIFY,
+                                              payload_len, seed);
+    g_autoptr(GPtrArray) before = list_files(outbox);
+    g_autoptr(GPtrArray) after = NULL;
+    g_autofree char *tmpdir = g_build_filename(outbox, "tmp", NULL);
+    g_autoptr(GPtrArray) tmp = NULL;
+    const char *name;
+    bool error = true;
+
+    g_assert_false(guest_irq_level(g, idx));
+    guest_write_msg(g, idx, msg);
+    guest_send(g, idx);
+
+    after = list_files(outbox);
+    g_assert_cmpuint(after->len, ==, before->len + 1);
+    /* names sort in the order the messages were sent */
+    name = after->pdata[after->len - 1];
+    g_test_message("outbox file %s", name);
+    g_assert_true(is_outbox_name(name, channel));
+    assert_file_equals(outbox, name, msg);
+    tmp = list_dir(tmpdir);
+    g_assert_cmpuint(tmp->len, ==, 0);
+
+    g_assert_true(guest_irq_level(g, idx));
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+                    1);
+    g_assert_true(guest_irq(g, idx, &error));
+    g_assert_false(error);
+    g_assert_false(guest_irq_level(g, idx));
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+                    0);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)), ==,
+                    1);
+}
+
+static void test_doorbell(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autoptr(GPtrArray) files = NULL;
+
+    check_idle(g, 0);
+    check_idle(g, 1);
+    exchange_request(g, 0, g->outbox, 0, 20, 0x11);
+    exchange_request(g, 0, g->outbox, 0, 100, 0x22);
+    /* the largest message that fits, and the smallest */
+    exchange_request(g, 0, g->outbox, 0,
+                     PCC_SHMEM_DEFAULT - EXT_PAYLOAD, 0x33);
+    exchange_request(g, 0, g->outbox, 0, 0, 0x44);
+    files = list_files(g->outbox);
+    g_assert_cmpuint(files->len, ==, 4);
+    /* the inbox saw nothing of it */
+    g_assert_false(guest_irq_level(g, 1));
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(1, REG_CMD_COMPLETE)), ==,
+                    1);
+    guest_stop(g);
+}
+
+static void test_doorbell_second_device(void)
+{
+    /* a device whose lines wrap around: indices 79 and 80 share lines */
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+        { .channel = 79, .expect = 79, .shmem_size = 0x2000 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autofree char *spool1 = g_build_filename(g->dir, "spool1", NULL);
+    g_autofree char *outbox1 = g_build_filename(spool1, "outbox", NULL);
+    g_autoptr(GPtrArray) files0 = NULL;
+
+    check_idle(g, 79);
+    check_idle(g, 80);
+    exchange_request(g, 79, outbox1, 79, 0x2000 - EXT_PAYLOAD, 0x55);
+    files0 = list_files(g->outbox);
+    g_assert_cmpuint(files0->len, ==, 0);
+    exchange_request(g, 0, g->outbox, 0, 8, 0x66);
+    guest_stop(g);
+}
+
+/*
+ * Two subspaces on one level-triggered line: it stays up until both
+ * interrupts are acknowledged.
+ */
+static void test_doorbell_shared_irq(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+        { .channel = 80, .expect = 80 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autoptr(GByteArray) m0 = make_mctp_msg(0, 0, 8, 1);
+    g_autoptr(GByteArray) m80 = make_mctp_msg(80, 0, 8, 2);
+    bool error;
+
+    g_assert_cmpuint(irq_line(0), ==, irq_line(80));
+    guest_write_msg(g, 0, m0);
+    guest_write_msg(g, 80, m80);
+    guest_send(g, 0);
+    guest_send(g, 80);
+    g_assert_true(guest_irq_level(g, 0));
+
+    g_assert_true(guest_irq(g, 0, &error));
+    g_assert_false(error);
+    g_assert_true(guest_irq_level(g, 80));
+    g_assert_true(guest_irq(g, 80, &error));
+    g_assert_false(error);
+    g_assert_false(guest_irq_level(g, 0));
+    guest_stop(g);
+}
+
+/* Inbox */
+
+static bool wait_cmd_complete(Guest *g, unsigned idx, uint32_t want)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    while (g_get_monotonic_time() < deadline) {
+        if ((qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)) & 1) ==
+            want) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return false;
+}
+
+/* The guest's side of one message from the platform on inbox @idx */
+static void receive_message(Guest *g, unsigned idx, const GByteArray *want)
+{
+    g_autoptr(GByteArray) got = NULL;
+    bool error = true;
+
+    g_assert_true(wait_cmd_complete(g, idx, 0));
+    g_assert_true(guest_irq_level(g, idx));
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+                    1);
+    g_assert_true(guest_irq(g, idx, &error));
+    g_assert_false(error);
+    g_assert_false(guest_irq_level(g, idx));
+    got = guest_read_msg(g, idx);
+    g_assert_cmpuint(got->len, ==, want->len);
+    /* the signature is the subspace's, whatever the file said */
+    g_assert_cmphex(ldl_le_p(got->data), ==, PCC_SIGNATURE | idx);
+    g_assert_cmpmem(got->data + 4, got->len - 4, want->data + 4,
+                    want->len - 4);
+}
+
+/*
+ * The inbox must keep still while the guest holds a message: poll for a
+ * while and check that nothing moves. Correct behaviour passes however
+ * long this takes; a wrong delivery is caught if it happens in the window.
+ */
+static void check_inbox_holds(Guest *g, unsigned idx, const GByteArray *cur,
+                              const char *pending_name)
+{
+    gint64 end = g_get_monotonic_time() + G_TIME_SPAN_SECOND / 4;
+
+    do {
+        g_autoptr(GByteArray) got = guest_read_msg(g, idx);
+
+        g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)),
+                        ==, 0);
+        g_assert_cmpmem(got->data + 4, got->len - 4, cur->data + 4,
+                        cur->len - 4);
+        g_assert_true(path_exists(g->inbox, pending_name));
+        g_usleep(10 * 1000);
+    } while (g_get_monotonic_time() < end);
+}
+
+static void test_inbox_order(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    GByteArray *m[3] = {
+        make_mctp_msg(0, EXT_FLAG_NOTIFY, 24, 0xa0),
+        make_mctp_msg(0, 0, 300, 0xb0),
+        make_mctp_msg(0, 0, PCC_SHMEM_DEFAULT - EXT_PAYLOAD, 0xc0),
+    };
+    char *name[3];
+    g_autoptr(GPtrArray) left = NULL;
+    g_autoptr(GPtrArray) outbox = NULL;
+    unsigned i;
+
+    check_idle(g, 1);
+    /* out of name order on purpose: delivery follows the names */
+    name[0] = spool_inbox_name(1000, 0, "rsp");
+    name[1] = spool_inbox_name(1001, 0, "ntf");
+    name[2] = spool_inbox_name(1002, 0, "rsp");
+    spool_drop(g->spool, name[2], m[2]);
+    spool_drop(g->spool, name[0], m[0]);
+    spool_drop(g->spool, name[1], m[1]);
+
+    for (i = 0; i < 3; i++) {
+        g_test_message("inbox message %u", i);
+        receive_message(g, 1, m[i]);
+        /* delivered, so removed; the others wait */
+        g_assert_false(path_exists(g->inbox, name[i]));
+        if (i < 2) {
+            check_inbox_holds(g, 1, m[i], name[i + 1]);
+        }
+        guest_consume(g, 1);
+    }
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(1, REG_CMD_COMPLETE)), ==,
+                    1);
+
+    /* all consumed: nothing more comes */
+    g_assert_false(guest_irq_level(g, 1));
+    left = list_dir(g->inbox);
+    g_assert_cmpuint(left->len, ==, 1);
+    g_assert_cmpstr(left->pdata[0], ==, "tmp");
+    /* the responder's "done" doorbell is not a request */
+    outbox = list_files(g->outbox);
+    g_assert_cmpuint(outbox->len, ==, 0);
+    /* and the outbox still works */
+    exchange_request(g, 0, g->outbox, 0, 16, 0xd0);
+    guest_stop(g);
+    for (i = 0; i < 3; i++) {
+        g_byte_array_unref(m[i]);
+        g_free(name[i]);
+    }
+}
+
+static void test_inbox_before_start(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 4, .expect = 4 },
+    };
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *spool = g_build_filename(dir, "spool0", NULL);
+    g_autofree char *inbox_tmp = g_build_filename(spool, "inbox", "tmp",
+                                                  NULL);
+    g_autofree char *name = spool_inbox_name(7, 4, "ntf");
+    g_autoptr(GByteArray) msg = make_mctp_msg(5, 0, 40, 0x77);
+    g_autoptr(GPtrArray) left = NULL;
+    Guest *g;
+
+    /* the platform may create the spool before QEMU does */
+    g_assert_cmpint(g_mkdir_with_parents(inbox_tmp, 0700), ==, 0);
+    spool_drop(spool, name, msg);
+
+    /* guest_start makes its own directory: move ours in its place */
+    g = g_new0(Guest, 1);
+    g->dir = g_steal_pointer(&dir);
+    g->spool = g_steal_pointer(&spool);
+    g->outbox = g_build_filename(g->spool, "outbox", NULL);
+    g->inbox = g_build_filename(g->spool, "inbox", NULL);
+    g->qts = start_with_devs(g->dir, devs, ARRAY_SIZE(devs), NULL);
+    qtest_irq_intercept_out_named(g->qts, "/machine/pcc-host", "sysbus-irq");
+    {
+        AcpiTables t;
+        uint8_t *pcct;
+
+        acpi_tables_load(g->qts, &t);
+        pcct = acpi_find_table(&t, "PCCT", NULL, 0);
+        g_assert_nonnull(pcct);
+        check_pcct(pcct, devs, ARRAY_SIZE(devs), g->chans);
+        acpi_tables_free(&t);
+    }
+
+    receive_message(g, 5, msg);
+    g_assert_false(path_exists(g->inbox, name));
+    guest_consume(g, 5);
+    left = list_files(g->inbox);
+    g_assert_cmpuint(left->len, ==, 0);
+    guest_stop(g);
+}
+
+static void test_inbox_rejected(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autoptr(GByteArray) bad = make_mctp_msg(1, 0, 16, 0x10);
+    g_autoptr(GByteArray) good = make_mctp_msg(1, 0, 16, 0x20);
+    g_autofree char *bad_name = spool_inbox_name(1, 0, "rsp");
+    g_autofree char *good_name = spool_inbox_name(2, 0, "rsp");
+    g_autofree char *rejected = g_build_filename(g->inbox, "rejected", NULL);
+    g_autoptr(GPtrArray) rej = NULL;
+
+    /* the header's length disagrees with the file's */
+    stl_le_p(bad->data + EXT_LENGTH, 17);
+    spool_drop(g->spool, bad_name, bad);
+    spool_drop(g->spool, good_name, good);
+
+    receive_message(g, 1, good);
+    g_assert_false(path_exists(g->inbox, good_name));
+    g_assert_false(path_exists(g->inbox, bad_name));
+    rej = list_files(rejected);
+    g_assert_cmpuint(rej->len, ==, 1);
+    g_assert_cmpstr(rej->pdata[0], ==, bad_name);
+    assert_file_equals(rejected, bad_name, bad);
+    guest_consume(g, 1);
+    guest_stop(g);
+}
+
+/*
+ * A system reset puts the subspaces back to idle (signature, command
+ * complete set, no interrupt) and lets the inbox deliver again.
+ */
+static void test_reset(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autoptr(GByteArray) out = make_mctp_msg(0, 0, 64, 0x31);
+    g_autoptr(GByteArray) m1 = make_mctp_msg(1, 0, 64, 0x32);
+    g_autoptr(GByteArray) m2 = make_mctp_msg(1, 0, 64, 0x33);
+    g_autofree char *n1 = spool_inbox_name(1, 0, "ntf");
+    g_autofree char *n2 = spool_inbox_name(2, 0, "ntf");
+    uint8_t zero[64] = { 0 };
+    uint8_t buf[64];
+
+    guest_write_msg(g, 0, out);
+    spool_drop(g->spool, n1, m1);
+    spool_drop(g->spool, n2, m2);
+    g_assert_true(wait_cmd_complete(g, 1, 0));
+    g_assert_true(guest_irq_level(g, 1));
+
+    qtest_system_reset(g->qts);
+
+    check_idle(g, 0);
+    qtest_memread(g->qts, shmem_addr(0) + 4, buf, sizeof(buf));
+    g_assert_cmpmem(buf, sizeof(buf), zero, sizeof(zero));
+    /* message 1 was delivered before the reset: the next one comes */
+    receive_message(g, 1, m2);
+    g_assert_false(path_exists(g->inbox, n1));
+    g_assert_false(path_exists(g->inbox, n2));
+    guest_consume(g, 1);
+    exchange_request(g, 0, g->outbox, 0, 8, 0x34);
+    guest_stop(g);
+}
+
+/* Guest misuse */
+
+static char *read_log(const char *path)
+{
+    char *log = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_file_get_contents(path, &log, NULL, &err);
+    g_assert_no_error(err);
+    return log;
+}
+
+static void assert_log_has(const char *log, const char *what)
+{
+    if (!strstr(log, what)) {
+        g_test_message("expected \"%s\" in the log:\n%s", what, log);
+    }
+    g_assert_nonnull(strstr(log, what));
+}
+
+static void test_misuse_registers(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    g_autofree char *logdir = make_tmp_dir();
+    g_autofree char *logfile = g_build_filename(logdir, "log", NULL);
+    g_autofree char *extra = g_strdup_printf("-d guest_errors -D %s",
+                                             logfile);
+    g_autofree char *log = NULL;
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), extra);
+    g_autoptr(GPtrArray) files = NULL;
+    unsigned off;
+
+    /* reserved register offsets */
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, 0x14)), ==, 0);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(1, 0xfc)), ==, 0);
+    qtest_writel(g->qts, reg_addr(0, 0x20), 0xdeadbeef);
+    qtest_writel(g->qts, reg_addr(1, 0xfc), 0xffffffff);
+    /* the unassigned parts of the window: a free index, beyond shmem */
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(7, REG_ID)), ==, 0);
+    qtest_writel(g->qts, reg_addr(7, REG_DOORBELL), 1);
+    qtest_writel(g->qts, shmem_addr(0) + PCC_SHMEM_DEFAULT, 0x12345678);
+    g_assert_cmphex(qtest_readl(g->qts, shmem_addr(0) + PCC_SHMEM_DEFAULT),
+                    ==, 0);
+    qtest_writel(g->qts, shmem_addr(255), 0xcafe);
+    g_assert_cmphex(qtest_readl(g->qts, shmem_addr(255)), ==, 0);
+    /* 1-byte and 8-byte accesses */
+    for (off = 1; off < 0x14; off++) {
+        if (off % 4) {
+            qtest_readb(g->qts, reg_addr(0, off));
+            qtest_writeb(g->qts, reg_addr(0, off), 0xff);
+        }
+    }
+    qtest_readb(g->qts, reg_addr(1, REG_ID));
+    qtest_readq(g->qts, reg_addr(0, REG_PLATFORM_ACK));
+    qtest_readq(g->qts, reg_addr(1, REG_DOORBELL));
+    qtest_writeq(g->qts, reg_addr(0, 0x18), 0x0123456789abcdefULL);
+    qtest_readw(g->qts, reg_addr(0, REG_CMD_COMPLETE + 2));
+
+    /* none of it rang, completed or raised anything */
+    files = list_files(g->outbox);
+    g_assert_cmpuint(files->len, ==, 0);
+    g_assert_false(guest_irq_level(g, 0));
+    g_assert_false(guest_irq_level(g, 1));
+    check_idle(g, 0);
+    check_idle(g, 1);
+    /* and the device still works */
+    exchange_request(g, 0, g->outbox, 0, 32, 0x99);
+
+    qtest_quit(g->qts);
+    g->qts = NULL;
+    log = read_log(logfile);
+    assert_log_has(log, "pcc: subspace 0: read of reserved register offset "
+                   "0x14");
+    assert_log_has(log, "pcc: subspace 1: read of reserved register offset "
+                   "0xfc");
+    assert_log_has(log, "pcc: subspace 0: write of 0xdeadbeef to reserved "
+                   "register offset 0x20");
+    assert_log_has(log, "read of unassigned PCC window offset 0x710");
+    assert_log_has(log, "write of 0x1 to unassigned PCC window offset 0x700");
+    assert_log_has(log, "write of 0x12345678 to unassigned PCC window "
+                   "offset 0x1d000");
+    guest_stop(g);
+    rm_rf(logdir);
+}
+
+/* A doorbell for a malformed message: error status, no message sent */
+static void ring_bad_length(Guest *g, uint32_t length)
+{
+    g_autoptr(GByteArray) msg = make_mctp_msg(0, 0, 8, 0x42);
+    g_autoptr(GPtrArray) files = NULL;
+    bool error = false;
+
+    g_test_message("length %u", length);
+    stl_le_p(msg->data + EXT_LENGTH, length);
+    guest_write_msg(g, 0, msg);
+    guest_send(g, 0);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_CMD_COMPLETE)), ==,
+                    1);
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_ERROR_STATUS)), ==,
+                    1);
+    g_assert_true(guest_irq_level(g, 0));
+    g_assert_true(guest_irq(g, 0, &error));
+    g_assert_true(error);
+    g_assert_false(guest_irq_level(g, 0));
+    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_ERROR_STATUS)), ==,
+                    0);
+    files = list_files(g->outbox);
+    g_assert_cmpuint(files->len, ==, 0);
+}
+
+static void test_misuse_length(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    g_autofree char *logdir = make_tmp_dir();
+    g_autofree char *logfile = g_build_filename(logdir, "log", NULL);
+    g_autofree char *extra = g_strdup_printf("-d guest_errors -D %s",
+                                             logfile);
+    g_autofree char *log = NULL;
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), extra);
+
+    /* one byte more than the shared memory holds */
+    ring_bad_length(g, PCC_SHMEM_DEFAULT - EXT_MSG_OVERHEAD + 1);
+    ring_bad_length(g, 0xffffffff);
+    ring_bad_length(g, 0xfffffff8);
+    ring_bad_length(g, 3);
+    ring_bad_length(g, 0);
+    /* the device still works */
+    exchange_request(g, 0, g->outbox, 0, 32, 0x98);
+
+    qtest_quit(g->qts);
+    g->qts = NULL;
+    log = read_log(logfile);
+    assert_log_has(log, "pcc-mctp: subspace 0: message length 4085 does not "
+                   "fit 4096 bytes of shared memory");
+    assert_log_has(log, "message length 3 does not fit");
+    guest_stop(g);
+    rm_rf(logdir);
+}
+
+/* Command lines QEMU must refuse */
+
+static void test_error_duplicate(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,id=first,channel=0,spool=%s/a"
+        " -device pcc-mctp,channel=0,spool=%s/b", dir, dir);
+
+    expect_startup_failure(args, "channel 0: subspace(s) 0-1 overlap those "
+                           "of device 'first' (channel 0)");
+    rm_rf(dir);
+}
+
+static void test_error_overlap(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,id=first,channel=0,spool=%s/a"
+        " -device pcc-mctp,channel=1,spool=%s/b", dir, dir);
+    g_autofree char *args2 = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,channel=1,spool=%s/a"
+        " -device pcc-mctp,channel=0,spool=%s/b", dir, dir);
+
+    expect_startup_failure(args, "channel 1: subspace(s) 1-2 overlap those "
+                           "of device 'first' (channel 0)");
+    /* an unnamed device is named by its type */
+    expect_startup_failure(args2, "channel 0: subspace(s) 0-1 overlap those "
+                           "of device 'pcc-mctp' (channel 1)");
+    rm_rf(dir);
+}
+
+static void test_error_channel_range(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args255 = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,channel=255,spool=%s/a", dir);
+    g_autofree char *args300 = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,channel=300,spool=%s/a", dir);
+
+    expect_startup_failure(args255, "channel 255 out of range");
+    expect_startup_failure(args300, "channel 300 out of range");
+    rm_rf(dir);
+}
+
+static void test_error_pool_exhausted(void)
+{
+    g_autoptr(GString) args = g_string_new(VIRT_ARGS);
+    unsigned i;
+
+    /* 128 two-subspace devices take all 256 indices */
+    for (i = 0; i < PCC_NUM_INDICES / 2 + 1; i++) {
+        g_string_append_printf(args, " -chardev null,id=c%u"
+                               " -device pcc-mctp,chardev=c%u", i, i);
+    }
+    expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
+                           "indices left");
+}
+
+static void test_error_pool_fragmented(void)
+{
+    g_autoptr(GString) args = g_string_new(VIRT_ARGS);
+    unsigned i;
+
+    /* every fourth index free: 64 single holes, no run of two */
+    for (i = 0; i < PCC_NUM_INDICES / 4; i++) {
+        g_string_append_printf(args, " -chardev null,id=c%u"
+                               " -device pcc-mctp,channel=%u,chardev=c%u",
+                               i, i * 4 + 1, i);
+    }
+    g_string_append(args, " -chardev null,id=last"
+                    " -device pcc-mctp,chardev=last");
+    expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
+                           "indices left");
+}
+
+static void test_error_no_backend(void)
+{
+    expect_startup_failure(VIRT_ARGS " -device pcc-mctp,channel=0",
+                           "no platform: give 'spool=DIR' or 'chardev=ID'");
+}
+
+static void test_error_spool_and_chardev(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -chardev null,id=c0"
+        " -device pcc-mctp,chardev=c0,spool=%s/a", dir);
+
+    expect_startup_failure(args, "'spool' and 'chardev' are exclusive");
+    rm_rf(dir);
+}
+
+static void test_error_spool_no_parent(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,spool=%s/missing/spool", dir);
+    g_autofree char *want = g_strdup_printf(
+        "cannot create spool directory '%s/missing/spool'", dir);
+
+    expect_startup_failure(args, want);
+    rm_rf(dir);
+}
+
+static void test_error_spool_empty(void)
+{
+    expect_startup_failure(VIRT_ARGS " -device pcc-mctp,spool=",
+                           "'spool' is empty");
+}
+
+static void test_error_spool_regular_file(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *file = g_build_filename(dir, "file", NULL);
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,spool=%s", file);
+    g_autoptr(GError) err = NULL;
+
+    g_file_set_contents(file, "x", 1, &err);
+    g_assert_no_error(err);
+    expect_startup_failure(args, "cannot open spool directory");
+    expect_startup_failure(args, "(not a directory, or a symlink)");
+    rm_rf(dir);
+}
+
+static void test_error_spool_symlink(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *real = g_build_filename(dir, "real", NULL);
+    g_autofree char *link = g_build_filename(dir, "link", NULL);
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,spool=%s", link);
+    g_autofree char *inner = g_build_filename(dir, "spool", NULL);
+    g_autofree char *inner_link = g_build_filename(inner, "inbox", NULL);
+    g_autofree char *args2 = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,spool=%s", inner);
+
+    g_assert_cmpint(g_mkdir(real, 0700), ==, 0);
+    g_assert_cmpint(symlink(real, link), ==, 0);
+    expect_startup_failure(args, "(not a directory, or a symlink)");
+
+    /* a symlink inside the spool is refused as well */
+    g_assert_cmpint(g_mkdir(inner, 0700), ==, 0);
+    g_assert_cmpint(symlink(real, inner_link), ==, 0);
+    expect_startup_failure(args2, "cannot open spool directory 'inbox'");
+    rm_rf(dir);
+}
+
+static void test_error_spool_mode(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *spool = g_build_filename(dir, "spool", NULL);
+    g_autofree char *outbox = g_build_filename(spool, "outbox", NULL);
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,spool=%s", spool);
+
+    g_assert_cmpint(g_mkdir(spool, 0700), ==, 0);
+    g_assert_cmpint(chmod(spool, 0777), ==, 0);
+    expect_startup_failure(args, "not writable by others (it has mode "
+                           "0777)");
+    g_assert_cmpint(chmod(spool, 0757), ==, 0);
+    expect_startup_failure(args, "(it has mode 0757)");
+
+    /* the inner directories must be private */
+    g_assert_cmpint(chmod(spool, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir(outbox, 0700), ==, 0);
+    g_assert_cmpint(chmod(outbox, 0750), ==, 0);
+    expect_startup_failure(args, "spool directory 'outbox' must be owned by "
+                           "this user and private (0700)");
+    rm_rf(dir);
+}
+
+static void test_error_shmem_size(void)
+{
+    static const char *const sizes[] = {
+        "1000", "0x800", "0x3000", "0x20000", "0",
+    };
+    g_autofree char *dir = make_tmp_dir();
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+        g_autofree char *args = g_strdup_printf(
+            VIRT_ARGS " -device pcc-mctp,shmem-size=%s,spool=%s/a",
+            sizes[i], dir);
+        g_autofree char *want = g_strdup_printf(
+            "shmem-size 0x%" PRIx64 ": must be a power of two from 0x1000 "
+            "to 0x10000", g_ascii_strtoull(sizes[i], NULL, 0));
+
+        expect_startup_failure(args, want);
+    }
+    rm_rf(dir);
+}
+
+static void test_error_platform_interrupt_off(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -global pcc-host.platform-interrupt=off"
+        " -device pcc-mctp,spool=%s/a", dir);
+
+    expect_startup_failure(args, "pcc-mctp needs the PCCT platform "
+                           "interrupt flag, but the PCC host has "
+                           "platform-interrupt=off");
+    rm_rf(dir);
+}
+
+static void test_error_no_pcc_bus(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        "-machine none -device pcc-mctp,spool=%s/a", dir);
+
+    expect_startup_failure(args, "No 'pcc-bus' bus found for device "
+                           "'pcc-mctp'");
+    rm_rf(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    if (!qtest_has_machine("virt") || !qtest_has_device("pcc-mctp")) {
+        return g_test_run();
+    }
+
+    qtest_add_func("/pcc/tables/none", test_tables_none);
+    qtest_add_func("/pcc/tables/one-device", test_tables_one);
+    qtest_add_func("/pcc/tables/one-device-auto", test_tables_one_auto);
+    qtest_add_func("/pcc/tables/two-devices", test_tables_two);
+    qtest_add_func("/pcc/tables/two-devices-reversed",
+                   test_tables_two_reversed);
+    qtest_add_func("/pcc/tables/gap", test_tables_gap);
+    qtest_add_func("/pcc/tables/many-devices", test_tables_many);
+    qtest_add_func("/pcc/doorbell/basic", test_doorbell);
+    qtest_add_func("/pcc/doorbell/second-device",
+                   test_doorbell_second_device);
+    qtest_add_func("/pcc/doorbell/shared-irq", test_doorbell_shared_irq);
+    qtest_add_func("/pcc/inbox/order", test_inbox_order);
+    qtest_add_func("/pcc/inbox/before-start", test_inbox_before_start);
+    qtest_add_func("/pcc/inbox/rejected", test_inbox_rejected);
+    qtest_add_func("/pcc/reset", test_reset);
+    qtest_add_func("/pcc/misuse/registers", test_misuse_registers);
+    qtest_add_func("/pcc/misuse/length", test_misuse_length);
+    qtest_add_func("/pcc/errors/duplicate-channel", test_error_duplicate);
+    qtest_add_func("/pcc/errors/overlap", test_error_overlap);
+    qtest_add_func("/pcc/errors/channel-range", test_error_channel_range);
+    qtest_add_func("/pcc/errors/pool-exhausted", test_error_pool_exhausted);
+    qtest_add_func("/pcc/errors/pool-fragmented",
+                   test_error_pool_fragmented);
+    qtest_add_func("/pcc/errors/no-backend", test_error_no_backend);
+    qtest_add_func("/pcc/errors/spool-and-chardev",
+                   test_error_spool_and_chardev);
+    qtest_add_func("/pcc/errors/spool-no-parent", test_error_spool_no_parent);
+    qtest_add_func("/pcc/errors/spool-empty", test_error_spool_empty);
+    qtest_add_func("/pcc/errors/spool-regular-file",
+                   test_error_spool_regular_file);
+    qtest_add_func("/pcc/errors/spool-symlink", test_error_spool_symlink);
+    qtest_add_func("/pcc/errors/spool-mode", test_error_spool_mode);
+    qtest_add_func("/pcc/errors/shmem-size", test_error_shmem_size);
+    qtest_add_func("/pcc/errors/platform-interrupt-off",
+                   test_error_platform_interrupt_off);
+    qtest_add_func("/pcc/errors/no-pcc-bus", test_error_no_pcc_bus);
+
+    return g_test_run();
+}

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run-tests.sh: everything `make check` runs, in order:
+#   1. build QEMU (+ qtest binaries) and run the qtests: pcc-test (once it
+#      exists), qom-test, device-introspect-test, bios-tables-test
+#   2. build the C++ project (build/cpp) and run all its meson tests
+#   3. ShellCheck on the shell glue
+# Counts one result per test program (meson test) and ends with the line
+# "N passed, N failed, N skipped"; exits non-zero on any failure.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0 skipped=0 summary=()
+record() {  # RESULT NAME
+    case $1 in
+        OK | EXPECTEDFAIL) passed=$((passed + 1)) ;;
+        SKIP) skipped=$((skipped + 1)) ;;
+        *) failed=$((failed + 1)) ;;
+    esac
+    summary+=("$(printf '%-8s %s' "$1" "$2")")
+}
+section() { printf '\n===== %s =====\n' "$*"; }
+
+# meson_run BUILDDIR [meson test args...]: run, then tally testlog.json.
+meson_run() {
+    local dir=$1 log=$1/meson-logs/testlog.json
+    shift
+    rm -f "$log"
+    meson test -C "$dir" --no-rebuild --print-errorlogs "$@" || true
+    if [ ! -s "$log" ]; then
+        record FAIL "meson test $* in $dir (no results)"
+        return
+    fi
+    while read -r res name; do record "$res" "$name"; done < <(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    print(t["result"], t["name"])' "$log")
+}
+
+# Tests that need QEMU find it here (lab tests registered in meson).
+export QEMU_PCC_QEMU=$PCC_BUILD/qemu-system-aarch64
+
+# --- 1. QEMU + qtests -------------------------------------------------------
+section "QEMU build"
+if "$PCC_ROOT/scripts/build-qemu.sh" --tests; then
+    qb=$PCC_CACHE/build/qemu-main
+    # bios-tables-test boots edk2 from pc-bios/ of the build dir; Debian's
+    # +ds source has no edk2 blobs, so use the pinned qemu-efi-aarch64.
+    efi=$(pcc_efi_dir)/usr/share/AAVMF
+    ln -sfn "$efi/AAVMF_CODE.no-secboot.fd" "$qb/pc-bios/edk2-aarch64-code.fd"
+    ln -sfn "$efi/AAVMF_VARS.fd" "$qb/pc-bios/edk2-arm-vars.fd"
+
+    listed=$(meson test -C "$qb" --list 2>/dev/null)
+    qtests=()
+    for t in pcc-test qom-test device-introspect-test; do
+        grep -q "qemu:qtest-aarch64/$t\$" <<<"$listed" \
+            && qtests+=("qtest-aarch64/$t")
+    done
+    section "QEMU qtests: ${qtests[*]}"
+    meson_run "$qb" "${qtests[@]}"
+    # acpi/virt/memhp compares an NVDIMM buffer address that the firmware
+    # allocates: it differs with Debian's edk2 build, so it is skipped.
+    section "QEMU qtest: bios-tables-test (skipping /aarch64/acpi/virt/memhp)"
+    meson_run "$qb" --test-args='-s /aarch64/acpi/virt/memhp' qtest-aarch64/bios-tables-test
+    grep -E '^(ok|not ok) ' "$qb/meson-logs/testlog.txt" | sed 's/^/  bios-tables-test: /' || true
+else
+    record FAIL "QEMU build (scripts/build-qemu.sh --tests)"
+fi
+
+# --- 2. C++ project -----------------------------------------------------------
+section "C++ build (build/cpp)"
+cpp=$PCC_BUILD/cpp
+if { [ -f "$cpp/build.ninja" ] || meson setup "$cpp" "$PCC_ROOT"; } && ninja -C "$cpp" -j2; then
+    if [ -n "$(meson test -C "$cpp" --list 2>/dev/null)" ]; then
+        section "C++ tests"
+        meson_run "$cpp" --num-processes 2
+    else
+        echo "(no C++ tests registered)"
+    fi
+else
+    record FAIL "C++ build (meson setup/ninja in build/cpp)"
+fi
+
+# --- 3. shell glue ------------------------------------------------------------
+section "ShellCheck"
+if shellcheck -x "$PCC_ROOT"/scripts/*.sh "$PCC_ROOT/.ci/run"; then
+    record OK shellcheck
+else
+    record FAIL shellcheck
+fi
+
+section "Summary"
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
