@@ -5,6 +5,8 @@
 
 SHELL := /bin/bash
 S := scripts
+# One compiler cache for QEMU and the C++ project, inside the project cache.
+export CCACHE_DIR ?= $(or $(QEMU_PCC_CACHE),$(HOME)/.cache/qemu-pcc)/ccache
 
 .PHONY: all deps qemu pccd check run demo check-sid export-patches checkpatch \
         shellcheck clean help

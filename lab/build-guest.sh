@@ -3,6 +3,7 @@
 # lab/build-guest.sh: cross-build the guest programs (lab/guest) static for
 # aarch64 into $PCC_CACHE/lab/guest-build; prints LAB_GUEST_BIN=DIR.
 # Needs Debian's g++-aarch64-linux-gnu on the host.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 
 bdir=$PCC_CACHE/lab/guest-build

@@ -10,6 +10,7 @@
 # Layout: $PCC_CACHE/downloads/guest/*.deb (downloads),
 #         $PCC_CACHE/guest/<package>_<version>/ (dpkg-deb -x trees).
 # Nothing is installed into the host.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 
 offline=0

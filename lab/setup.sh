@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lab/setup.sh: everything `build/pcc-lab run` needs, idempotent:
 #   * the host build of the top-level meson project (only the lab's targets
-#     are built here) in $PCC_CPP_BUILD (default $PCC_CACHE/cpp-build),
-#     and the symlink build/pcc-lab
+#     are built here) in $PCC_CPP_BUILD (default build/cpp, like
+#     `make pccd`), and the symlink build/pcc-lab
 #   * the pinned guest artefacts (lab/fetch.sh)
 #   * the cross-built guest programs (lab/build-guest.sh)
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 
-bdir=${PCC_CPP_BUILD:-$PCC_CACHE/cpp-build}
+bdir=${PCC_CPP_BUILD:-$PCC_BUILD/cpp}
 t0=$(date +%s.%N)
 if [ ! -f "$bdir/build.ninja" ]; then
     meson setup "$bdir" "$PCC_ROOT" >&2 || pcc_die "meson setup $bdir failed"
@@ -16,7 +17,11 @@ fi
 ninja -C "$bdir" -j"${PCC_JOBS:-2}" lab/pcc-lab lab/pcc-lab-unit-tests >&2 ||
     pcc_die "building pcc-lab failed"
 mkdir -p "$PCC_BUILD"
-ln -sfn "$bdir/lab/pcc-lab" "$PCC_BUILD/pcc-lab"
+if [ "$bdir" = "$PCC_BUILD/cpp" ]; then
+    ln -sfn cpp/lab/pcc-lab "$PCC_BUILD/pcc-lab"
+else
+    ln -sfn "$bdir/lab/pcc-lab" "$PCC_BUILD/pcc-lab"
+fi
 t1=$(date +%s.%N)
 "$PCC_ROOT/lab/fetch.sh" >/dev/null
 t2=$(date +%s.%N)

@@ -32,7 +32,6 @@ exec {lock}>"$work.lock"
 flock -n "$lock" || { pcc_log "waiting for another build of $work"; flock "$lock"; }
 PCC_WORK_LOCKED=$work PCC_FLAVOR=$flavor "$PCC_ROOT/scripts/overlay.sh" "$pristine" "$work"
 
-export CCACHE_DIR=${CCACHE_DIR:-$PCC_CACHE/ccache}
 configure_args=(
     --target-list=aarch64-softmmu
     --without-default-features
@@ -63,6 +62,9 @@ if [ "$(cat "$builddir/.pcc-configured" 2>/dev/null)" != "$stamp_want" ] \
 fi
 
 if [ $tests = 1 ]; then
+    # Let meson regenerate first (qemu/ or the devices file may have changed
+    # which tests exist).
+    ninja -C "$builddir" build.ninja >/dev/null
     # qtest binaries that exist in this configuration (pcc-test only once
     # the overlay registers it in tests/qtest/meson.build).
     for t in pcc-test qom-test device-introspect-test bios-tables-test; do

@@ -135,7 +135,11 @@ perl -e '
         my ($sig, $len) = unpack("a4 V", substr($b, $off, 8));
         last if $sig !~ /^[A-Z0-9]{4}$/ || $len < 36;
         my $f = $sig . (++$seen{$sig} > 1 ? $seen{$sig} : "") . ".dat";
-        open(my $o, ">:raw", "$ARGV[1]/$f") or die; print $o substr($b, $off, $len); close $o;
+        # Checksums are left to the firmware (table loader): fill them in.
+        my $t = substr($b, $off, $len);
+        substr($t, 9, 1) = "\0";
+        substr($t, 9, 1) = chr((256 - unpack("%8C*", $t)) % 256);
+        open(my $o, ">:raw", "$ARGV[1]/$f") or die; print $o $t; close $o;
         printf "  %-10s offset 0x%05x length %5d\n", $f, $off, $len;
         $off += $len;
     }' "$out/acpi-tables.bin" "$out"

@@ -24,6 +24,8 @@ PCC_BUILD=$PCC_ROOT/build
 PCC_APT_DIR=$PCC_CACHE/apt
 PCC_APT_CONF=$PCC_APT_DIR/apt.conf
 export PCC_ROOT PCC_CACHE PCC_BUILD
+# One compiler cache for QEMU and the C++ project.
+export CCACHE_DIR=${CCACHE_DIR:-$PCC_CACHE/ccache}
 
 # The one place with versions.
 # shellcheck source=config/versions.env

@@ -109,6 +109,21 @@ Scenario parse_scenario(const std::string &text, const std::string &origin)
             for (auto &w : words(value)) {
                 s.require.push_back(w);
             }
+        } else if (key.rfind("on ", 0) == 0) {
+            const std::string name = strip(key.substr(3));
+            if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos) {
+                fail("on NAME = COMMAND: NAME is letters, digits, '-' and '_'");
+            }
+            if (value.empty()) {
+                fail("on " + name + ": empty command");
+            }
+            for (const auto &[n, c] : s.on) {
+                if (n == name) {
+                    fail("on " + name + ": given twice");
+                }
+            }
+            s.on.emplace_back(name, value);
         } else if (key == "skip") {
             s.skip = value.empty() ? std::string("skipped by the scenario") : value;
         } else {

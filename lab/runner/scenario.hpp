@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lab {
@@ -22,6 +23,9 @@ struct Scenario {
     std::optional<std::string> pccd;    // pccd arguments; pccd is started when set
     bool pccd_required = true;          // pccd-missing = skip|continue
     std::vector<std::string> require;   // result names that must be reported
+    // on NAME = COMMAND: run COMMAND on the host when the guest prints
+    // "PCC-LAB-HOST NAME" (pcc-guest-check --host-step NAME)
+    std::vector<std::pair<std::string, std::string>> on;
     std::optional<std::string> skip;    // skip = REASON: never boots
 };
 

@@ -5,7 +5,7 @@
 #   lab/tests/selftest.sh PATH/TO/pcc-lab        (meson test: suite lab-boot)
 # Exit 77 (skip) when the QEMU with the PCC devices is not built.
 set -u
-lab=${1:?usage: selftest.sh PATH/TO/pcc-lab}
+lab=$(realpath "${1:?usage: selftest.sh PATH/TO/pcc-lab}")
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

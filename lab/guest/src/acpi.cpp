@@ -235,9 +235,50 @@ std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> t, const std::
             dev.pcc.push_back(r);
             p += 2 + le(t, p + 1, 2);  // skip the descriptor (loop adds 1)
         }
+        // _DSD: Name (_DSD, Package () { ToUUID (...), Package () {
+        // Package () { "key", value }, ... } }): every string followed by an
+        // integer inside the _DSD's package is a property
+        static const std::uint8_t dsd_name[] = {0x08, '_', 'D', 'S', 'D', 0x12};
+        if (auto d = find(t, dsd_name, body_begin, body_end)) {
+            const std::size_t pkg_at = *d + sizeof(dsd_name);
+            auto pl = pkg_length(t, pkg_at);
+            const std::size_t dsd_end = pl ? std::min(body_end, pkg_at + pl->first) : body_end;
+            for (std::size_t p = pkg_at + (pl ? pl->second : 0); p < dsd_end; ++p) {
+                if (t[p] == 0x11) {  // BufferOp (the UUID): skip its bytes
+                    if (auto bl = pkg_length(t, p + 1); bl && bl->first > 0) {
+                        p += bl->first;
+                    }
+                    continue;
+                }
+                if (t[p] != 0x0d) {
+                    continue;
+                }
+                std::size_t e = p + 1;
+                while (e < dsd_end && t[e] >= 0x20 && t[e] < 0x7f) {
+                    ++e;
+                }
+                if (e == p + 1 || e >= dsd_end || t[e] != 0) {
+                    continue;
+                }
+                if (auto v = aml_integer(t, e + 1)) {
+                    dev.properties.emplace_back(chars(t, p + 1, e - p - 1), *v);
+                }
+                p = e;
+            }
+        }
         out.push_back(std::move(dev));
     }
     return out;
+}
+
+std::optional<std::uint64_t> AmlDevice::property(const std::string &key) const
+{
+    for (const auto &[k, v] : properties) {
+        if (k == key) {
+            return v;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace lab::acpi

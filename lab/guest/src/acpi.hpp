@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Minimal readers for the ACPI tables the lab checks: the PCCT (ACPI 6.5
-// section 14.1) and the DMT0001 devices (DSP0292) in an SSDT's AML.
+// section 14.1), the DMT0001 devices (DSP0292) and the APMC0D29 (X-Gene
+// SLIMpro hwmon) devices in an SSDT's AML.
 // Pure functions over bytes, so that the host can unit-test them.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lab::acpi {
@@ -59,10 +61,16 @@ struct AmlDevice {
     std::string hid;
     std::optional<std::uint64_t> uid;
     std::vector<PccResource> pcc;  // in _CRS order
+    // _DSD device properties whose value is an integer, e.g.
+    // {"pcc-channel", 4}, in their order
+    std::vector<std::pair<std::string, std::uint64_t>> properties;
+
+    std::optional<std::uint64_t> property(const std::string &key) const;
 };
 
 // Finds every Device() in the AML whose _HID is the string `hid` and
-// collects its PCC DWord address space descriptors (resource type 0x0A).
+// collects its PCC DWord address space descriptors (resource type 0x0A)
+// and the integer properties of its _DSD.
 std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> table, const std::string &hid);
 
 }  // namespace lab::acpi

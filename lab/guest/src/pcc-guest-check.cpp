@@ -5,7 +5,12 @@
 //   * /sys/firmware/acpi/tables/PCCT: N well-formed subspaces
 //   * SSDT*: one DMT0001 device per expected pcc-mctp channel c, with a
 //     _CRS naming subspaces c (type 3 in the PCCT) and c+1 (type 4)
-//   * optionally the MCTP stack and hwmon attributes
+//   * SSDT*: one APMC0D29 device per expected pcc-xgene-hwmon channel c,
+//     with _DSD "pcc-channel" = c (type 2 in the PCCT), bound to Linux's
+//     xgene-slimpro-hwmon driver
+//   * optionally the MCTP stack and hwmon attributes; --host-step asks the
+//     runner to act on the host (e.g. change a value in pccd) and
+//     --wait-hwmon then polls until the guest sees the effect
 // Results go to stdout as "PCC-RESULT ok|fail|skip <name> <message>".
 // Exit status: 0 when nothing failed.
 #include "acpi.hpp"
@@ -24,6 +29,7 @@
 #include <set>
 #include <string>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -41,14 +47,27 @@ struct HwmonExpect {
     long tolerance = 0;
 };
 
+struct HwmonWait {
+    std::string name;
+    std::string attribute;
+    long value = 0;
+    int seconds = 10;  // deadline
+};
+
 struct Options {
     std::optional<unsigned> subspaces;             // --expect-subspaces N
     std::optional<std::vector<unsigned>> mctp;     // --expect-mctp 0,2 | none
+    std::vector<unsigned> xgene;                   // --expect-xgene 4[,C...]
     bool expect_no_pcc = false;                    // --expect-no-pcc
     bool mctp_stack = false;                       // --mctp-stack
     bool have_platform = true;                     // --no-platform
     std::vector<HwmonExpect> hwmon;                // --expect-hwmon name,attr,value[,tol]
+    std::vector<std::string> host_steps;           // --host-step NAME
+    std::vector<HwmonWait> waits;                  // --wait-hwmon name,attr,value[,seconds]
 };
+
+constexpr const char *kXgeneHid = "APMC0D29";
+constexpr const char *kXgeneDriver = "xgene-slimpro-hwmon";
 
 class Fd {
 public:
@@ -130,6 +149,17 @@ std::string hex(std::uint64_t v)
     return b;
 }
 
+// "; a; b;" -> "a; b": the reasons collected as " reason;" pieces
+std::string reasons(const std::string &why)
+{
+    const auto first = why.find_first_not_of(' ');
+    std::string s = first == std::string::npos ? std::string() : why.substr(first);
+    while (!s.empty() && s.back() == ';') {
+        s.pop_back();
+    }
+    return s;
+}
+
 std::string join(const std::vector<unsigned> &v)
 {
     std::string s;
@@ -140,6 +170,49 @@ std::string join(const std::vector<unsigned> &v)
 }
 
 bool contains(const std::string &s, const char *what) { return s.find(what) != std::string::npos; }
+
+// "ETIMEDOUT (Connection timed out)": the name says what the driver returned
+std::string errno_text(int e)
+{
+    static const std::pair<int, const char *> names[] = {
+        {ETIMEDOUT, "ETIMEDOUT"}, {ENODATA, "ENODATA"}, {EINVAL, "EINVAL"}, {ENODEV, "ENODEV"},
+        {EIO, "EIO"},             {ENOENT, "ENOENT"},   {EBUSY, "EBUSY"},   {ENXIO, "ENXIO"},
+        {EAGAIN, "EAGAIN"},       {ENOMEM, "ENOMEM"},   {EPERM, "EPERM"},   {EACCES, "EACCES"},
+    };
+    for (const auto &[n, name] : names) {
+        if (n == e) {
+            return std::string(name) + " (" + std::strerror(e) + ")";
+        }
+    }
+    return "errno " + std::to_string(e) + " (" + std::strerror(e) + ")";
+}
+
+// The last `max` kernel log lines that mention any of `words`, quoted:
+// "kernel: <3>xgene-slimpro-hwmon APMC0D29:00: Mailbox operation timed out"
+std::string kernel_lines(std::initializer_list<const char *> words, std::size_t max = 2)
+{
+    std::string source, error;
+    std::vector<std::string> hits;
+    for (const auto &rec : lab::read_kernel_log(&source, &error)) {
+        for (auto *w : words) {
+            if (contains(rec.text, w)) {
+                const std::string l = "<" + std::to_string(rec.level) + ">" + rec.text;
+                if (hits.empty() || hits.back() != l) {
+                    hits.push_back(l);
+                }
+                break;
+            }
+        }
+    }
+    if (hits.empty()) {
+        return {};
+    }
+    std::string out;
+    for (std::size_t i = hits.size() > max ? hits.size() - max : 0; i < hits.size(); ++i) {
+        out += (out.empty() ? "" : " | ") + hits[i];
+    }
+    return "; kernel log: " + out;
+}
 
 // --- kernel log -----------------------------------------------------------
 
@@ -268,7 +341,7 @@ std::optional<acpi::Pcct> check_pcct(Reporter &r, const Options &o)
         }
     }
     r.check(overlap.empty(), "pcct-shmem",
-            overlap.empty() ? "every subspace has its own shared memory" : overlap.substr(1));
+            overlap.empty() ? "every subspace has its own shared memory" : reasons(overlap));
     return pcct;
 }
 
@@ -331,7 +404,7 @@ void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi:
             r.check(why.empty(), name + "-pcct",
                     why.empty() ? "PCCT subspace " + std::to_string(c) + " type 3, " + std::to_string(c + 1) +
                                       " type 4"
-                                : why.substr(1));
+                                : reasons(why));
         } else {
             r.fail(name + "-pcct", "no usable PCCT to check subspaces " + std::to_string(c) + "/" +
                                        std::to_string(c + 1) + " against");
@@ -365,7 +438,7 @@ void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi:
         r.check(why.empty(), name + "-ssdt",
                 why.empty() ? "device " + d.name + " (DMT0001) _CRS: PCC " + std::to_string(c) + ", PCC " +
                                   std::to_string(c + 1)
-                            : "device " + d.name + ":" + why);
+                            : "device " + d.name + ": " + reasons(why));
     }
     std::string extra;
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -378,6 +451,130 @@ void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi:
     r.check(extra.empty(), "mctp-ssdt-devices",
             extra.empty() ? std::to_string(found.size()) + " DMT0001 device(s), channels " + join(want)
                           : "unexpected DMT0001 device(s):" + extra + " (expected channels " + join(want) + ")");
+}
+
+// --- X-Gene SLIMpro hwmon (pcc-xgene-hwmon) ------------------------------------
+
+std::string read_text(const std::string &path)
+{
+    auto v = read_file(path);
+    return v ? trim(std::string(v->begin(), v->end())) : std::string();
+}
+
+std::string link_target_name(const std::string &path)
+{
+    char buf[512];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf) - 1);
+    if (n <= 0) {
+        return {};
+    }
+    std::string t(buf, static_cast<std::size_t>(n));
+    auto slash = t.find_last_of('/');
+    return slash == std::string::npos ? t : t.substr(slash + 1);
+}
+
+// Why Linux's driver is or is not bound to the APMC0D29 device of channel
+// c: empty when bound, else the reason.
+std::string xgene_binding_problem(unsigned c)
+{
+    std::string acpi_dev;
+    std::vector<std::string> seen;
+    for (const auto &n : list_dir("/sys/bus/acpi/devices")) {
+        if (n.rfind(kXgeneHid, 0) != 0) {
+            continue;
+        }
+        const std::string uid = read_text("/sys/bus/acpi/devices/" + n + "/uid");
+        seen.push_back(n + "(_UID " + (uid.empty() ? "none" : uid) + ")");
+        if (uid == std::to_string(c)) {
+            acpi_dev = n;
+        }
+    }
+    if (acpi_dev.empty()) {
+        std::string all;
+        for (const auto &x : seen) {
+            all += " " + x;
+        }
+        return "Linux enumerated no ACPI device " + std::string(kXgeneHid) + " with _UID " + std::to_string(c) +
+               " (present:" + (all.empty() ? " none" : all) + ")";
+    }
+    const std::string node = "/sys/bus/acpi/devices/" + acpi_dev + "/physical_node";
+    const std::string drv = link_target_name(node + "/driver");
+    if (drv == kXgeneDriver) {
+        return {};
+    }
+    if (!drv.empty()) {
+        return acpi_dev + " is bound to driver '" + drv + "', not " + kXgeneDriver;
+    }
+    if (list_dir(std::string("/sys/bus/platform/drivers/") + kXgeneDriver).empty()) {
+        return acpi_dev + " has no driver: " + kXgeneDriver +
+               " is not registered (module xgene-hwmon not loaded: `modules = xgene-hwmon`?)";
+    }
+    return acpi_dev + " has no driver: " + kXgeneDriver + " did not bind (probe failed?)" +
+           kernel_lines({kXgeneHid, "xgene", "PCC", "pcc"});
+}
+
+void check_xgene_devices(Reporter &r, const Options &o, const std::optional<acpi::Pcct> &pcct)
+{
+    std::vector<acpi::AmlDevice> found;
+    for (const auto &name : list_dir(kTables)) {
+        if (name.rfind("SSDT", 0) != 0) {
+            continue;
+        }
+        auto t = read_file(std::string(kTables) + "/" + name);
+        if (!t) {
+            continue;
+        }
+        for (auto &d : acpi::find_devices(*t, kXgeneHid)) {
+            const auto ch = d.property("pcc-channel");
+            r.info("ssdt-device", name + " " + d.name + " _HID " + kXgeneHid + " _UID " +
+                                      (d.uid ? std::to_string(*d.uid) : std::string("none")) +
+                                      " _DSD pcc-channel " + (ch ? std::to_string(*ch) : std::string("none")));
+            found.push_back(std::move(d));
+        }
+    }
+    for (unsigned c : o.xgene) {
+        const std::string name = "xgene-c" + std::to_string(c);
+        // PCCT: a type 2 subspace (generic, platform ack) with an interrupt
+        if (!pcct) {
+            r.fail(name + "-pcct", "no usable PCCT to check subspace " + std::to_string(c) + " against");
+        } else if (c >= pcct->subspaces.size()) {
+            r.fail(name + "-pcct", "subspace " + std::to_string(c) + " is missing, expected type 2 (the PCCT has " +
+                                       std::to_string(pcct->subspaces.size()) + ")");
+        } else {
+            const auto &sub = pcct->subspaces[c];
+            std::string why;
+            if (sub.type != 2) {
+                why += " subspace " + std::to_string(c) + " is type " + std::to_string(sub.type) + ", expected type 2;";
+            } else if (!sub.gsi || *sub.gsi == 0) {
+                why += " no platform interrupt (GSI 0): xgene-hwmon refuses a PCC channel without one;";
+            }
+            r.check(why.empty(), name + "-pcct",
+                    why.empty() ? "PCCT subspace " + std::to_string(c) + " type 2, GSI " + std::to_string(*sub.gsi)
+                                : reasons(why));
+        }
+        // SSDT: an APMC0D29 device whose _DSD names the channel
+        const acpi::AmlDevice *hit = nullptr;
+        std::string others;
+        for (const auto &d : found) {
+            const auto ch = d.property("pcc-channel");
+            if (ch && *ch == c) {
+                hit = &d;
+            } else {
+                others += " " + d.name + "(pcc-channel " + (ch ? std::to_string(*ch) : std::string("missing")) + ")";
+            }
+        }
+        if (!hit) {
+            r.fail(name + "-ssdt", "no " + std::string(kXgeneHid) + " device whose _DSD pcc-channel is " +
+                                       std::to_string(c) + " in any SSDT (found:" +
+                                       (found.empty() ? std::string(" none") : others) + ")");
+        } else {
+            r.ok(name + "-ssdt", "device " + hit->name + " (" + kXgeneHid + ") _DSD pcc-channel " + std::to_string(c));
+        }
+        const std::string problem = xgene_binding_problem(c);
+        r.check(problem.empty(), name + "-driver",
+                problem.empty() ? std::string(kXgeneDriver) + " bound to the channel " + std::to_string(c) + " device"
+                                : problem);
+    }
 }
 
 // --- MCTP stack -------------------------------------------------------------
@@ -432,41 +629,184 @@ void check_mctp_stack(Reporter &r, const Options &o)
 
 // --- hwmon ------------------------------------------------------------------
 
-void check_hwmon(Reporter &r, const HwmonExpect &e)
+// Why no hwmon device is called `name`, as far as the guest can tell.
+std::string hwmon_absent_hint(const std::string &name)
 {
-    const std::string name = "hwmon-" + e.name + "-" + e.attribute;
-    std::vector<std::string> seen;
+    if (name != "apm_xgene") {
+        return {};
+    }
+    std::vector<std::string> devs;
+    for (const auto &n : list_dir("/sys/bus/acpi/devices")) {
+        if (n.rfind(kXgeneHid, 0) == 0) {
+            devs.push_back(n);
+        }
+    }
+    if (devs.empty()) {
+        return std::string("; no ACPI device with _HID ") + kXgeneHid +
+               " (no pcc-xgene-hwmon in QEMU, or its SSDT device has another _HID)";
+    }
+    for (const auto &d : devs) {
+        const std::string drv = link_target_name("/sys/bus/acpi/devices/" + d + "/physical_node/driver");
+        if (drv == kXgeneDriver) {
+            return "; " + d + " is bound to " + kXgeneDriver + " but registered no hwmon device" +
+                   kernel_lines({kXgeneHid, "xgene"});
+        }
+    }
+    if (list_dir(std::string("/sys/bus/platform/drivers/") + kXgeneDriver).empty()) {
+        return "; " + devs[0] + " exists but " + kXgeneDriver +
+               " is not registered (module xgene-hwmon not loaded: `modules = xgene-hwmon`?)";
+    }
+    return "; " + devs[0] + " exists but " + kXgeneDriver + " did not bind" +
+           kernel_lines({kXgeneHid, "xgene", "PCC", "pcc"});
+}
+
+// The directory of the hwmon device called `name`; *seen lists them all.
+std::optional<std::string> find_hwmon(const std::string &name, std::string *seen)
+{
     for (const auto &h : list_dir("/sys/class/hwmon")) {
         const std::string dir = "/sys/class/hwmon/" + h;
         auto n = read_file(dir + "/name");
         std::string hname = n ? trim(std::string(n->begin(), n->end())) : std::string("?");
-        seen.push_back(h + "=" + hname);
-        if (hname != e.name) {
-            continue;
+        *seen += " " + h + "=" + hname;
+        if (hname == name) {
+            return dir;
         }
-        std::string err;
-        auto v = read_file(dir + "/" + e.attribute, &err);
-        if (!v) {
-            r.fail(name, dir + "/" + e.attribute + ": " + err);
-            return;
-        }
-        std::string text = trim(std::string(v->begin(), v->end()));
-        char *end = nullptr;
-        long got = std::strtol(text.c_str(), &end, 10);
-        if (text.empty() || *end) {
-            r.fail(name, dir + "/" + e.attribute + ": not a number: '" + text + "'");
-            return;
-        }
-        r.check(std::labs(got - e.value) <= e.tolerance, name,
-                dir + "/" + e.attribute + " = " + std::to_string(got) + " (expected " + std::to_string(e.value) +
-                    (e.tolerance ? " +-" + std::to_string(e.tolerance) : "") + ")");
+    }
+    return std::nullopt;
+}
+
+// One read of a hwmon attribute: the number, or the reason it failed.
+struct HwmonRead {
+    std::optional<long> value;
+    std::string error;  // "read failed with ETIMEDOUT (...)" etc.
+    int err = 0;
+};
+
+HwmonRead read_hwmon(const std::string &path)
+{
+    HwmonRead out;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        out.err = errno;
+        out.error = "cannot open: " + errno_text(out.err);
+        return out;
+    }
+    char buf[64];
+    ssize_t n;
+    do {
+        n = ::read(fd.get(), buf, sizeof(buf) - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        // the driver's answer: sysfs passes its negative return value on
+        out.err = errno;
+        out.error = "read failed with " + errno_text(out.err);
+        return out;
+    }
+    std::string text = trim(std::string(buf, static_cast<std::size_t>(n)));
+    char *end = nullptr;
+    long got = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end) {
+        out.error = "not a number: '" + text + "'";
+        return out;
+    }
+    out.value = got;
+    return out;
+}
+
+// A failed read, with what the kernel said about it (e.g. xgene-hwmon's
+// "Mailbox operation timed out" when the platform never answers).
+std::string read_failure(const std::string &path, const HwmonRead &rd)
+{
+    std::string msg = path + ": " + rd.error;
+    if (rd.err == ETIMEDOUT) {
+        msg += ": the platform did not answer in time (is pccd serving this channel? a rule that drops it?)";
+    } else if (rd.err == ENODATA) {
+        msg += ": the platform flagged the value invalid";
+    } else if (rd.err == EINVAL) {
+        msg += ": the platform answered with an error message";
+    }
+    if (rd.err) {
+        msg += kernel_lines({kXgeneHid, "xgene", "Mailbox", "PCC"});
+    }
+    return msg;
+}
+
+void check_hwmon(Reporter &r, const HwmonExpect &e)
+{
+    const std::string name = "hwmon-" + e.name + "-" + e.attribute;
+    std::string seen;
+    auto dir = find_hwmon(e.name, &seen);
+    if (!dir) {
+        r.fail(name, "no hwmon device named '" + e.name + "' (present:" + (seen.empty() ? " none" : seen) + ")" +
+                         hwmon_absent_hint(e.name));
         return;
     }
-    std::string all;
-    for (const auto &s : seen) {
-        all += " " + s;
+    const std::string path = *dir + "/" + e.attribute;
+    auto rd = read_hwmon(path);
+    if (!rd.value) {
+        r.fail(name, read_failure(path, rd));
+        return;
     }
-    r.fail(name, "no hwmon device named '" + e.name + "' (present:" + (all.empty() ? " none" : all) + ")");
+    r.check(std::labs(*rd.value - e.value) <= e.tolerance, name,
+            path + " = " + std::to_string(*rd.value) + " (expected " + std::to_string(e.value) +
+                (e.tolerance ? " +-" + std::to_string(e.tolerance) : "") + ")");
+}
+
+double now_s()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string fmt_s(double s)
+{
+    char b[32];
+    std::snprintf(b, sizeof(b), "%.2f s", s);
+    return b;
+}
+
+// Polls ATTR until it reads VALUE (after a --host-step changed it on the
+// platform), at most w.seconds.
+void wait_hwmon(Reporter &r, const HwmonWait &w)
+{
+    const std::string name = "hwmon-" + w.name + "-" + w.attribute + "-changed";
+    std::string seen;
+    auto dir = find_hwmon(w.name, &seen);
+    if (!dir) {
+        r.fail(name, "no hwmon device named '" + w.name + "' (present:" + (seen.empty() ? " none" : seen) + ")" +
+                         hwmon_absent_hint(w.name));
+        return;
+    }
+    const std::string path = *dir + "/" + w.attribute;
+    const double t0 = now_s();
+    HwmonRead rd;
+    std::optional<long> first;
+    int reads = 0;
+    for (;;) {
+        rd = read_hwmon(path);
+        ++reads;
+        if (!first && rd.value) {
+            first = rd.value;
+        }
+        if (rd.value && *rd.value == w.value) {
+            r.ok(name, path + " = " + std::to_string(w.value) + " after " + fmt_s(now_s() - t0) + " (" +
+                           std::to_string(reads) + " read(s); first read " + std::to_string(*first) + ")");
+            return;
+        }
+        if (now_s() - t0 >= w.seconds) {
+            break;
+        }
+        timespec pause{0, 50 * 1000 * 1000};
+        ::nanosleep(&pause, nullptr);
+    }
+    if (!rd.value) {
+        r.fail(name, "waiting for " + std::to_string(w.value) + ": " + read_failure(path, rd));
+        return;
+    }
+    r.fail(name, path + " still reads " + std::to_string(*rd.value) + " after " + std::to_string(w.seconds) +
+                     " s (" + std::to_string(reads) + " reads), expected " + std::to_string(w.value) +
+                     ": the platform's new value never arrived (did the runner's host step run? see host-* checks)");
 }
 
 // --- command line -----------------------------------------------------------
@@ -476,7 +816,8 @@ void check_hwmon(Reporter &r, const HwmonExpect &e)
     lab::write_line("pcc-guest-check: " + why);
     lab::write_line("usage: pcc-guest-check [--expect-subspaces N] [--expect-mctp C,C...|none] "
                     "[--expect-no-pcc] [--mctp-stack] [--no-platform] "
-                    "[--expect-hwmon NAME,ATTR,VALUE[,TOLERANCE]]...");
+                    "[--expect-xgene C,C...] [--expect-hwmon NAME,ATTR,VALUE[,TOLERANCE]]... "
+                    "[--host-step NAME]... [--wait-hwmon NAME,ATTR,VALUE[,SECONDS]]...");
     std::exit(2);
 }
 
@@ -538,6 +879,33 @@ Options parse(int argc, char **argv)
                 }
             }
             o.mctp = ch;
+        } else if (a == "--expect-xgene") {
+            for (const auto &p : split(value(), ',')) {
+                auto n = number(p);
+                if (!n) {
+                    usage("--expect-xgene: bad channel '" + p + "'");
+                }
+                o.xgene.push_back(static_cast<unsigned>(*n));
+            }
+        } else if (a == "--host-step") {
+            o.host_steps.push_back(value());
+        } else if (a == "--wait-hwmon") {
+            auto f = split(value(), ',');
+            if (f.size() < 3 || f.size() > 4) {
+                usage("--wait-hwmon NAME,ATTR,VALUE[,SECONDS]");
+            }
+            char *end = nullptr;
+            HwmonWait w{f[0], f[1], std::strtol(f[2].c_str(), &end, 0), 10};
+            if (*end) {
+                usage("--wait-hwmon: bad value '" + f[2] + "'");
+            }
+            if (f.size() == 4) {
+                w.seconds = static_cast<int>(std::strtol(f[3].c_str(), &end, 0));
+                if (*end || w.seconds <= 0) {
+                    usage("--wait-hwmon: bad seconds '" + f[3] + "'");
+                }
+            }
+            o.waits.push_back(w);
         } else if (a == "--expect-no-pcc") {
             o.expect_no_pcc = true;
         } else if (a == "--mctp-stack") {
@@ -571,7 +939,7 @@ int main(int argc, char **argv)
 {
     const Options o = parse(argc, argv);
     Reporter r;
-    const bool acpi_checks = o.subspaces || o.mctp || o.expect_no_pcc;
+    const bool acpi_checks = o.subspaces || o.mctp || o.expect_no_pcc || !o.xgene.empty();
     if (acpi_checks) {
         check_kernel_log(r, o);
     }
@@ -582,11 +950,22 @@ int main(int argc, char **argv)
     if (o.mctp) {
         check_mctp_devices(r, o, pcct);
     }
+    if (!o.xgene.empty()) {
+        check_xgene_devices(r, o, pcct);
+    }
     if (o.mctp_stack) {
         check_mctp_stack(r, o);
     }
     for (const auto &h : o.hwmon) {
         check_hwmon(r, h);
+    }
+    // The runner acts on "PCC-LAB-HOST NAME" (the scenario's `on NAME =`),
+    // e.g. `pccd set`; the waits below then see the effect.
+    for (const auto &step : o.host_steps) {
+        lab::write_line("PCC-LAB-HOST " + step);
+    }
+    for (const auto &w : o.waits) {
+        wait_hwmon(r, w);
     }
     r.summary();
     return r.failures() ? 1 : 0;

@@ -210,7 +210,7 @@ static void pcc_chr_read(void *opaque, const uint8_t *buf, int size)
 
     g_byte_array_append(s->rx_buf, buf, size);
     pcc_chr_parse(s);
-    pcc_chr_kick(&s->parent);
+    pcc_backend_kick(&s->parent);
 }
 
 static void pcc_chr_event(void *opaque, QEMUChrEvent event)
@@ -253,12 +253,12 @@ static const PccBackendOps pcc_chardev_ops = {
 };
 
 PccBackend *pcc_chardev_backend_new(CharBackend *chr, uint32_t channel,
-                                    const PccBackendPeer *peer, void *opaque,
-                                    Error **errp)
+                                    const PccBackendPeer *peer,
+                                    DeviceState *owner, Error **errp)
 {
     PccChardevBackend *s = g_new0(PccChardevBackend, 1);
 
-    pcc_backend_init(&s->parent, &pcc_chardev_ops, channel, peer, opaque);
+    pcc_backend_init(&s->parent, &pcc_chardev_ops, channel, peer, owner);
     s->chr = chr;
     s->rx_buf = g_byte_array_new();
     g_queue_init(&s->tx_queue);

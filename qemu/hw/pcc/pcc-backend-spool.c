@@ -242,6 +242,21 @@ static ssize_t pcc_spool_read_all(int fd, uint8_t *buf, size_t len)
     return got;
 }
 
+/*
+ * A name that follows the convention names its channel; a file meant for
+ * another device is refused rather than delivered to the wrong one.
+ */
+static bool pcc_spool_for_channel(const char *name, uint32_t channel)
+{
+    const char *tag = strstr(name, "-c");
+    unsigned named;
+
+    if (!tag || sscanf(tag, "-c%3u-", &named) != 1) {
+        return true;
+    }
+    return named == channel;
+}
+
 static PccMsgKind pcc_spool_kind_of(const char *name)
 {
     if (strstr(name, "-ntf.")) {
@@ -265,6 +280,10 @@ static void pcc_spool_kick(PccBackend *be)
         pcc_spool_foreach(s->inbox_fd, pcc_spool_min_name, &name);
         if (!name) {
             return;
+        }
+        if (!pcc_spool_for_channel(name, be->channel)) {
+            pcc_spool_reject(s, name, "its name is for another channel");
+            continue;
         }
         fd = openat(s->inbox_fd, name,
                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -355,13 +374,13 @@ static const PccBackendOps pcc_spool_ops = {
 };
 
 PccBackend *pcc_spool_backend_new(const char *dir, uint32_t channel,
-                                  const PccBackendPeer *peer, void *opaque,
-                                  Error **errp)
+                                  const PccBackendPeer *peer,
+                                  DeviceState *owner, Error **errp)
 {
     PccSpoolBackend *s = g_new0(PccSpoolBackend, 1);
     int inbox_tmp_fd;
 
-    pcc_backend_init(&s->parent, &pcc_spool_ops, channel, peer, opaque);
+    pcc_backend_init(&s->parent, &pcc_spool_ops, channel, peer, owner);
     s->dir = g_strdup(dir);
     s->dir_fd = s->outbox_fd = s->outbox_tmp_fd = s->inbox_fd = -1;
     s->watch_id = -1;

@@ -15,18 +15,33 @@ static void pcc_backend_kick_bh(void *opaque)
 {
     PccBackend *be = opaque;
 
-    be->ops->kick(be);
+    if (runstate_is_running()) {
+        be->ops->kick(be);
+    }
+}
+
+static void pcc_backend_vm_state_change(void *opaque, bool running,
+                                        RunState state)
+{
+    PccBackend *be = opaque;
+
+    if (running) {
+        pcc_backend_kick(be);
+    }
 }
 
 void pcc_backend_init(PccBackend *be, const PccBackendOps *ops,
                       uint32_t channel, const PccBackendPeer *peer,
-                      void *opaque)
+                      DeviceState *owner)
 {
     be->ops = ops;
     be->channel = channel;
     be->peer = peer;
-    be->opaque = opaque;
-    be->kick_bh = qemu_bh_new(pcc_backend_kick_bh, be);
+    be->opaque = owner;
+    be->kick_bh = qemu_bh_new_guarded(pcc_backend_kick_bh, be,
+                                      &owner->mem_reentrancy_guard);
+    be->vmstate_change =
+        qemu_add_vm_change_state_handler(pcc_backend_vm_state_change, be);
 }
 
 bool pcc_backend_send(PccBackend *be, PccMsgKind kind, PccMsgLayout layout,
@@ -61,6 +76,7 @@ void pcc_backend_free(PccBackend *be)
     if (!be) {
         return;
     }
+    qemu_del_vm_change_state_handler(be->vmstate_change);
     qemu_bh_delete(be->kick_bh);
     be->ops->free(be);
 }

@@ -334,10 +334,12 @@ static bool pcc_device_open_backend(PccDevice *dev, Error **errp)
     }
     if (dev->spool) {
         dev->backend = pcc_spool_backend_new(dev->spool, dev->channel,
-                                             &pcc_device_peer, dev, errp);
+                                             &pcc_device_peer, DEVICE(dev),
+                                             errp);
     } else {
         dev->backend = pcc_chardev_backend_new(&dev->chr, dev->channel,
-                                               &pcc_device_peer, dev, errp);
+                                               &pcc_device_peer, DEVICE(dev),
+                                               errp);
     }
     return dev->backend != NULL;
 }

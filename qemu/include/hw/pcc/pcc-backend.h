@@ -14,6 +14,8 @@
 #define HW_PCC_PCC_BACKEND_H
 
 #include "chardev/char-fe.h"
+#include "hw/qdev-core.h"
+#include "system/runstate.h"
 
 /* Wire values, see docs/system/devices/pcc.rst */
 typedef enum PccMsgKind {
@@ -56,26 +58,32 @@ struct PccBackend {
     /* the device's base subspace index: the 'channel' of the wire */
     uint32_t channel;
     QEMUBH *kick_bh;
+    VMChangeStateEntry *vmstate_change;
 };
 
+/* @owner is the device; the peer callbacks get it as their opaque */
 PccBackend *pcc_spool_backend_new(const char *dir, uint32_t channel,
-                                  const PccBackendPeer *peer, void *opaque,
-                                  Error **errp);
+                                  const PccBackendPeer *peer,
+                                  DeviceState *owner, Error **errp);
 PccBackend *pcc_chardev_backend_new(CharBackend *chr, uint32_t channel,
-                                    const PccBackendPeer *peer, void *opaque,
-                                    Error **errp);
+                                    const PccBackendPeer *peer,
+                                    DeviceState *owner, Error **errp);
 
 /* Hand a message to the platform; false if it could not be taken. */
 bool pcc_backend_send(PccBackend *be, PccMsgKind kind, PccMsgLayout layout,
                       const uint8_t *buf, size_t len);
-/* The peer can receive again; the backend delivers from a bottom half. */
+/*
+ * The peer can receive again; the backend delivers from a bottom half,
+ * and only while the VM runs: an incoming migration or a stopped source
+ * must not consume messages.
+ */
 void pcc_backend_kick(PccBackend *be);
 void pcc_backend_free(PccBackend *be);
 
 /* For implementations */
 void pcc_backend_init(PccBackend *be, const PccBackendOps *ops,
                       uint32_t channel, const PccBackendPeer *peer,
-                      void *opaque);
+                      DeviceState *owner);
 /* Offer one message to the peer: 1 delivered, 0 busy, -1 rejected */
 int pcc_backend_offer(PccBackend *be, PccMsgKind kind, const uint8_t *buf,
                       size_t len);

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// pcc-bench: round trip through QEMU's pcc-mctp and pccd, on both transports
+// in one run. The benchmark plays the guest over QEMU's qtest socket (QEMU
+// under -accel qtest, pcc-host's interrupt lines intercepted). One round trip
+// is: the doorbell line is written to the qtest socket -> QEMU hands the
+// request to its backend -> pccd answers Get Endpoint ID -> QEMU posts the
+// answer in the inbox and raises its interrupt -> the "IRQ raise" line is read
+// from the qtest socket. The guest then acknowledges and consumes the answer
+// as Linux does (platform ack, read, command complete).
+//
+// Two phases per transport: "sequential" (one request in flight; the latency
+// figures) and "window W" (up to W requests in flight; throughput).
+//
+// Usage: pcc-bench [-n N] [--window W] [--qemu PATH] [--pccd PATH]
+//                  [--pccd-log] [--only spool|socket] [--tmpdir DIR]
+// QEMU: --qemu or $PCC_QEMU. pccd: --pccd, else the one built with the bench.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+
+#ifndef PCCD_PATH
+#define PCCD_PATH "pccd"
+#endif
+
+namespace {
+
+using namespace pcctest;
+using namespace std::chrono_literals;
+
+struct Options {
+    unsigned n = 2000;
+    unsigned window = 32;
+    std::string qemu;
+    std::string pccd = PCCD_PATH;
+    bool pccd_log = false;  // pccd at its default verbosity (a line per message)
+    std::string tmpdir;     // where the spool and sockets live
+    std::string only;
+};
+
+struct Figures {
+    double p50_us = 0;
+    double p99_us = 0;
+    double msgs_per_s = 0;
+    unsigned errors = 0;
+};
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) {
+        return 0;
+    }
+    std::sort(v.begin(), v.end());
+    const std::size_t i =
+        std::min(v.size() - 1, static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size())));
+    return v[i];
+}
+
+std::string hex_addr(std::uint64_t a) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
+    return buf;
+}
+
+// The qtest lines of the outbox message for request i (Get Endpoint ID, tag
+// and instance id from i), and of command complete's clear.
+std::string request_lines(unsigned i) {
+    const Bytes packet = get_eid_request(static_cast<std::uint8_t>((i >> 5) & 7),
+                                         static_cast<std::uint8_t>(i & 0x1f));
+    Bytes msg;
+    put_le32(msg, kPccSignature | 0);
+    put_le32(msg, 1);
+    put_le32(msg, static_cast<std::uint32_t>(4 + packet.size()));
+    put_le32(msg, kPccCommandMctp);
+    msg.insert(msg.end(), packet.begin(), packet.end());
+    return "write " + hex_addr(shmem(0)) + " " + std::to_string(msg.size()) + " 0x" + to_hex(msg) +
+           "\nwritel " + hex_addr(reg(0, kRegCmdComplete)) + " 0\n";
+}
+
+const std::string kDoorbell = "writel " + hex_addr(reg(0, kRegDoorbell)) + " 1\nwritel " +
+                              hex_addr(reg(0, kRegPlatformAck)) + " 1\n";
+const std::string kConsume = "writel " + hex_addr(reg(1, kRegPlatformAck)) + " 1\nread " +
+                             hex_addr(shmem(1)) + " 27\nwritel " +
+                             hex_addr(reg(1, kRegCmdComplete)) + " 1\n";
+
+constexpr std::size_t kMaxQueuedLines = 4;
+
+// Runs `n` round trips with up to `window` in flight. Answers come back in
+// order; answer k must carry request k's tag and instance id.
+Figures run_phase(Qtest& qt, unsigned first, unsigned n, unsigned window) {
+    enum class Expect { ok, inbox };
+    std::deque<Expect> expect;
+    std::vector<Clock::time_point> sent_at(n);
+    std::vector<double> latency;
+    latency.reserve(n);
+    unsigned sent = 0, posted = 0, received = 0;
+    Figures f;
+    const Deadline deadline(120s);
+    const auto start = Clock::now();
+    while (received < n) {
+        // Refill: at most `window` requests in flight, and few qtest lines
+        // outstanding, so that the inbox's consume lines (sent when its
+        // interrupt shows up) do not queue behind a long pipeline.
+        if (sent < n && sent - posted < window && expect.size() <= kMaxQueuedLines &&
+            (window > 1 || expect.empty())) {
+            if (window == 1) {
+                // Exact latency: the message is in shared memory first.
+                qt.send_lines(request_lines(first + sent));
+                qt.next_answer(deadline);
+                qt.next_answer(deadline);
+                qt.send_lines(kDoorbell);
+            } else {
+                qt.send_lines(request_lines(first + sent) + kDoorbell);
+                expect.insert(expect.end(), 2, Expect::ok);
+            }
+            expect.insert(expect.end(), 2, Expect::ok);
+            sent_at[sent] = Clock::now();
+            ++sent;
+            continue;
+        }
+        const std::string line = qt.next_line(deadline);
+        if (line.rfind("IRQ raise 1", 0) == 0) {
+            // The inbox holds answer `posted`: take it like Linux does.
+            latency.push_back(
+                std::chrono::duration<double, std::micro>(Clock::now() - sent_at[posted]).count());
+            ++posted;
+            qt.send_lines(kConsume);
+            expect.push_back(Expect::ok);
+            expect.push_back(Expect::inbox);
+            expect.push_back(Expect::ok);
+            continue;
+        }
+        if (line.rfind("IRQ ", 0) == 0) {
+            continue;
+        }
+        if (expect.empty() || line.rfind("OK", 0) != 0) {
+            throw HarnessError("unexpected qtest line: " + line);
+        }
+        const Expect what = expect.front();
+        expect.pop_front();
+        if (what == Expect::inbox) {
+            // "OK 0x" + 27 bytes; byte 19 = flags/tag, byte 21 = instance id
+            const unsigned i = first + received;
+            auto byte = [&](std::size_t k) {
+                return static_cast<unsigned>(std::stoul(line.substr(5 + 2 * k, 2), nullptr, 16));
+            };
+            if (line.size() != 5 + 54 || byte(19) != (0xc0 | ((i >> 5) & 7)) ||
+                byte(21) != (i & 0x1f) || byte(23) != 0) {
+                ++f.errors;
+            }
+            ++received;
+        }
+    }
+    while (!expect.empty()) {  // the last answers' OKs
+        const std::string line = qt.next_line(deadline);
+        if (line.rfind("OK", 0) == 0) {
+            expect.pop_front();
+        }
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    f.p50_us = percentile(latency, 50);
+    f.p99_us = percentile(latency, 99);
+    f.msgs_per_s = n / seconds;
+    return f;
+}
+
+struct TransportFigures {
+    std::string name;
+    Figures sequential;
+    Figures windowed;
+};
+
+TransportFigures bench_transport(const Options& o, bool socket) {
+    TempDir dir("pcc-bench", o.tmpdir);
+    std::vector<std::string> pccd_argv = {o.pccd};
+    std::vector<std::string> device;
+    if (socket) {
+        const std::string path = dir / "pccd.sock";
+        pccd_argv.insert(pccd_argv.end(), {"--socket", path});
+        device = {"-chardev", "socket,id=pccd,path=" + path + ",reconnect-ms=100", "-device",
+                  "pcc-mctp,channel=0,chardev=pccd"};
+    } else {
+        const std::string spool = dir / "spool";
+        pccd_argv.insert(pccd_argv.end(), {"--spool", spool});
+        device = {"-device", "pcc-mctp,channel=0,spool=" + spool};
+    }
+    const std::string ctl = dir / "ctl";
+    pccd_argv.insert(pccd_argv.end(), {"--control", ctl});
+    if (!o.pccd_log) {
+        pccd_argv.push_back("-q");
+    }
+    Process pccd(pccd_argv, o.pccd_log ? dir / "pccd.log" : "/dev/null");
+    if (!wait_until(Deadline(10s), [&] { return control(ctl, "stats").has_value(); })) {
+        throw HarnessError("pccd did not start");
+    }
+    Qtest qt(o.qemu, dir.path(), device);
+    qt.intercept_irqs();
+    // Warm-up (and, for the socket, the connection)
+    run_phase(qt, 0, 200, 1);
+    TransportFigures t;
+    t.name = socket ? "socket" : "spool";
+    t.sequential = run_phase(qt, 200, o.n, 1);
+    t.windowed = run_phase(qt, 200 + o.n, o.n, o.window);
+    pccd.kill(SIGTERM);
+    pccd.wait(Deadline(5s));
+    return t;
+}
+
+[[noreturn]] void usage(const char* error) {
+    std::fprintf(stderr,
+                 "pcc-bench: %s\nusage: pcc-bench [-n N] [--window W] [--qemu PATH] "
+                 "[--pccd PATH] [--pccd-log] [--only spool|socket] [--tmpdir DIR]\n",
+                 error);
+    std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    if (const char* q = std::getenv("PCC_QEMU")) {
+        o.qemu = q;
+    }
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                usage((a + " needs a value").c_str());
+            }
+            return argv[++i];
+        };
+        if (a == "-n") {
+            o.n = static_cast<unsigned>(std::stoul(value()));
+        } else if (a == "--window") {
+            o.window = static_cast<unsigned>(std::stoul(value()));
+        } else if (a == "--qemu") {
+            o.qemu = value();
+        } else if (a == "--pccd") {
+            o.pccd = value();
+        } else if (a == "--pccd-log") {
+            o.pccd_log = true;
+        } else if (a == "--tmpdir") {
+            o.tmpdir = value();
+        } else if (a == "--only") {
+            o.only = value();
+        } else {
+            usage(("unknown argument " + a).c_str());
+        }
+    }
+    if (o.qemu.empty() || ::access(o.qemu.c_str(), X_OK) != 0) {
+        usage("give --qemu PATH or set PCC_QEMU (a qemu-system-aarch64 with the PCC devices)");
+    }
+    if (o.n == 0 || o.window == 0) {
+        usage("-n and --window must be positive");
+    }
+    if (o.tmpdir.empty()) {
+        // The spool's cost is file creation: measure it on tmpfs, where a
+        // spool belongs (/run/user/UID), unless told otherwise.
+        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+        o.tmpdir = runtime && *runtime               ? runtime
+                   : ::access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                                                     : "";
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    std::vector<TransportFigures> results;
+    try {
+        for (bool socket : {true, false}) {
+            if (!o.only.empty() && o.only != (socket ? "socket" : "spool")) {
+                continue;
+            }
+            results.push_back(bench_transport(o, socket));
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pcc-bench: %s\n", e.what());
+        return 1;
+    }
+    std::printf(
+        "pcc-bench: %u Get Endpoint ID round trips per phase, doorbell -> inbox IRQ "
+        "raise (qtest)%s, spool in %s\n",
+        o.n, o.pccd_log ? ", pccd logging every message" : ", pccd -q",
+        o.tmpdir.empty() ? "the temp dir" : o.tmpdir.c_str());
+    std::printf("%-9s %-12s %10s %10s %10s %7s\n", "transport", "phase", "p50 us", "p99 us",
+                "msgs/s", "errors");
+    unsigned errors = 0;
+    for (const auto& t : results) {
+        const std::string win = "window " + std::to_string(o.window);
+        for (const auto& [phase, f] :
+             {std::pair<std::string, Figures>{"sequential", t.sequential}, {win, t.windowed}}) {
+            std::printf("%-9s %-12s %10.1f %10.1f %10.0f %7u\n", t.name.c_str(), phase.c_str(),
+                        f.p50_us, f.p99_us, f.msgs_per_s, f.errors);
+            errors += f.errors;
+        }
+    }
+    return errors == 0 ? 0 : 1;
+}

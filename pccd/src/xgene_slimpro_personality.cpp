@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// APM X-Gene SLIMpro hardware monitor (QEMU's pcc-xgene-hwmon, Linux's
+// drivers/hwmon/xgene-hwmon.c): a generic-layout (type 2) subspace whose
+// communication space holds three little-endian words msg[0..2]. Bound to a
+// channel with `--bind CHANNEL=xgene-slimpro`.
+//
+//  * Sensor read: msg[0] = SENSOR_RD_MSG (type DBG 0, subtype SENSOR_READ 4),
+//    msg[1] = register. The answer echoes msg[0], msg[1] = the value (bit 15:
+//    invalid data), msg[2] = 0. Registers: SOC_TEMP_REG 0x10 (degrees C, 9-bit
+//    two's complement), PMD_PWR_REG 0x20 / PMD_PWR_MW_REG 0x26 (CPU power,
+//    whole watts / the milliwatts beyond them), SOC_PWR_REG 0x21 /
+//    SOC_PWR_MW_REG 0x27 (IO power, likewise). Other registers: invalid data.
+//  * TPC_GET_ALARM (type PWRMGMT 9, subtype TPC 1, command 3): answered as a
+//    TPC_ALARM message (command 2), which is what the driver's receive path
+//    accepts as the answer; msg[2] = the alarm (setting xgene.alarm, 0).
+//  * Anything else: an error message (type ERR 7), which the driver turns
+//    into -EINVAL.
+//
+// Values come from settings, changeable at run time (`pccd set`):
+// xgene.temp_c (default 35), xgene.temp_invalid (0), xgene.cpu_power_mw
+// (default 12500), xgene.io_power_mw (default 4250), xgene.alarm (0).
+#include <charconv>
+#include <string>
+
+#include "log.hpp"
+#include "personality.hpp"
+
+namespace pccd {
+
+namespace {
+
+constexpr std::uint32_t kMsgTypeDbg = 0;
+constexpr std::uint32_t kMsgTypeErr = 7;
+constexpr std::uint32_t kMsgTypePwrMgmt = 9;
+constexpr std::uint32_t kDbgSubtypeSensorRead = 4;
+constexpr std::uint32_t kPwrMgmtSubtypeTpc = 1;
+constexpr std::uint32_t kTpcAlarm = 2;
+constexpr std::uint32_t kTpcGetAlarm = 3;
+
+constexpr std::uint32_t kSocTempReg = 0x10;
+constexpr std::uint32_t kPmdPwrReg = 0x20;
+constexpr std::uint32_t kSocPwrReg = 0x21;
+constexpr std::uint32_t kPmdPwrMwReg = 0x26;
+constexpr std::uint32_t kSocPwrMwReg = 0x27;
+constexpr std::uint32_t kSensorInvalidData = 1U << 15;
+
+constexpr std::size_t kWords = 3;
+
+constexpr std::uint32_t msg_type(std::uint32_t v) {
+    return (v >> 28) & 0xf;
+}
+constexpr std::uint32_t msg_subtype(std::uint32_t v) {
+    return (v >> 24) & 0xf;
+}
+constexpr std::uint32_t tpc_cmd(std::uint32_t v) {
+    return (v >> 16) & 0xff;
+}
+constexpr std::uint32_t sensor_address(std::uint32_t v) {
+    return v & 0x000fffff;
+}
+
+class XgeneSlimpro final : public GenericPersonality {
+  public:
+    explicit XgeneSlimpro(PlatformState& state) : state_(state) {}
+
+    std::optional<GenericAnswer> answer(const DecodedMessage& m) override {
+        const ByteView space = m.generic->space;
+        if (space.size() < kWords * 4) {
+            reject("xgene", "channel " + std::to_string(m.channel),
+                   "communication space of " + std::to_string(space.size()) +
+                       " bytes; a SLIMpro message needs 12");
+            return std::nullopt;
+        }
+        const std::uint32_t msg0 = load_le32(space, 0);
+        const std::uint32_t msg1 = load_le32(space, 4);
+        if (msg_type(msg0) == kMsgTypeDbg && msg_subtype(msg0) == kDbgSubtypeSensorRead) {
+            counters().bump("xgene.sensor_reads");
+            return reply(m, msg0, sensor(m.channel, sensor_address(msg1)), 0);
+        }
+        if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
+            tpc_cmd(msg0) == kTpcGetAlarm) {
+            counters().bump("xgene.alarm_reads");
+            const std::uint32_t alarm = number("xgene.alarm", 0).value_or(0) != 0 ? 1 : 0;
+            const std::uint32_t out0 = (msg0 & 0xff00ffffU) | (kTpcAlarm << 16);
+            return reply(m, out0, 0, alarm);
+        }
+        counters().bump("xgene.unsupported");
+        logf(LogLevel::warn, "c%03u: SLIMpro message 0x%08x (type %u subtype %u) not supported",
+             m.channel, msg0, msg_type(msg0), msg_subtype(msg0));
+        return reply(m, (kMsgTypeErr << 28) | (msg0 & 0x0fffffffU), 0, 0);
+    }
+
+  private:
+    static GenericAnswer reply(const DecodedMessage& m, std::uint32_t w0, std::uint32_t w1,
+                               std::uint32_t w2) {
+        GenericAnswer a;
+        a.status = kStatusCommandComplete;
+        append_le32(a.space, w0);
+        append_le32(a.space, w1);
+        append_le32(a.space, w2);
+        // Whatever followed the three words stays as the guest wrote it.
+        const ByteView rest = m.generic->space.subspan(kWords * 4);
+        append(a.space, rest);
+        return a;
+    }
+
+    // A signed integer setting, or nullopt (with a warning) when it does not
+    // parse.
+    std::optional<long long> number(std::string_view key, long long fallback) const {
+        const auto text = state_.setting(key);
+        if (!text) {
+            return fallback;
+        }
+        long long v = 0;
+        const char* end = text->data() + text->size();
+        auto [ptr, ec] = std::from_chars(text->data(), end, v);
+        if (ec != std::errc() || ptr != end) {
+            logf(LogLevel::warn, "setting %.*s = '%s' is not an integer; reporting invalid data",
+                 static_cast<int>(key.size()), key.data(), text->c_str());
+            return std::nullopt;
+        }
+        return v;
+    }
+
+    std::uint32_t power(std::string_view key, long long fallback, bool whole_watts) const {
+        const auto mw = number(key, fallback);
+        if (!mw || *mw < 0 || *mw > 0x7fff * 1000LL) {
+            return kSensorInvalidData;
+        }
+        return static_cast<std::uint32_t>(whole_watts ? *mw / 1000 : *mw % 1000);
+    }
+
+    std::uint32_t sensor(unsigned channel, std::uint32_t reg) const {
+        switch (reg) {
+            case kSocTempReg: {
+                if (number("xgene.temp_invalid", 0).value_or(1) != 0) {
+                    return kSensorInvalidData;
+                }
+                const auto c = number("xgene.temp_c", 35);
+                if (!c || *c < -256 || *c > 255) {
+                    return kSensorInvalidData;
+                }
+                return static_cast<std::uint32_t>(*c) & 0x1ff;  // 9-bit two's complement
+            }
+            case kPmdPwrReg:
+                return power("xgene.cpu_power_mw", 12500, true);
+            case kPmdPwrMwReg:
+                return power("xgene.cpu_power_mw", 12500, false);
+            case kSocPwrReg:
+                return power("xgene.io_power_mw", 4250, true);
+            case kSocPwrMwReg:
+                return power("xgene.io_power_mw", 4250, false);
+            default:
+                counters().bump("xgene.unknown_register");
+                logf(LogLevel::warn, "c%03u: SLIMpro sensor register 0x%x unknown; invalid data",
+                     channel, reg);
+                return kSensorInvalidData;
+        }
+    }
+
+    PlatformState& state_;
+};
+
+const GenericRegistrar<XgeneSlimpro> kRegisterXgene("xgene-slimpro");
+
+}  // namespace
+
+}  // namespace pccd
