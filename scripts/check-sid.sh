@@ -10,7 +10,8 @@
 start=$SECONDS
 if "$PCC_ROOT/scripts/build-qemu.sh" --flavor sid qemu-system-aarch64 &&
         "$PCC_CACHE/build/qemu-sid/qemu-system-aarch64" -M virt -device help >/dev/null; then
-    echo "check-sid: PASS (QEMU $QEMU_SID_SERIES*, $((SECONDS - start)) s)"
+    src=$(head -n1 "$PCC_CACHE/build/qemu-sid/.pcc-configured")
+    echo "check-sid: PASS ($(basename "$src"), $((SECONDS - start)) s)"
 else
     echo "check-sid: FAIL (see the messages above)"
     exit 1

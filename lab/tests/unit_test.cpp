@@ -12,6 +12,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -192,6 +193,52 @@ void test_ssdt()
     CHECK(lab::acpi::find_devices(table("SSDT", body), "PNP0C02").empty());
 }
 
+// The SSDT of QEMU's pcc-xgene-hwmon,channel=4 as the guest saw it
+// (hexdump of /sys/firmware/acpi/tables/SSDT): Device (XH04) { _HID
+// "APMC0D29", _UID 4, _DSD { ToUUID (daffd814-...), { { "pcc-channel", 4 } } } }
+const Bytes kXgeneSsdt{
+    0x53, 0x53, 0x44, 0x54, 0x7b, 0x00, 0x00, 0x00, 0x02, 0x23, 0x42, 0x4f, 0x43, 0x48, 0x53, 0x20,
+    0x50, 0x43, 0x43, 0x2d, 0x53, 0x53, 0x44, 0x54, 0x01, 0x00, 0x00, 0x00, 0x42, 0x58, 0x50, 0x43,
+    0x01, 0x00, 0x00, 0x00, 0x10, 0x46, 0x05, 0x5c, 0x5f, 0x53, 0x42, 0x5f, 0x5b, 0x82, 0x4d, 0x04,
+    0x58, 0x48, 0x30, 0x34, 0x08, 0x5f, 0x48, 0x49, 0x44, 0x0d, 0x41, 0x50, 0x4d, 0x43, 0x30, 0x44,
+    0x32, 0x39, 0x00, 0x08, 0x5f, 0x55, 0x49, 0x44, 0x0a, 0x04, 0x08, 0x5f, 0x44, 0x53, 0x44, 0x12,
+    0x2b, 0x02, 0x11, 0x13, 0x0a, 0x10, 0x14, 0xd8, 0xff, 0xda, 0xba, 0x6e, 0x8c, 0x4d, 0x8a, 0x91,
+    0xbc, 0x9b, 0xbf, 0x4a, 0xa3, 0x01, 0x12, 0x14, 0x01, 0x12, 0x11, 0x02, 0x0d, 0x70, 0x63, 0x63,
+    0x2d, 0x63, 0x68, 0x61, 0x6e, 0x6e, 0x65, 0x6c, 0x00, 0x0a, 0x04,
+};
+
+void test_ssdt_dsd()
+{
+    CHECK(lab::acpi::checksum_ok(kXgeneSsdt));
+    auto devs = lab::acpi::find_devices(kXgeneSsdt, "APMC0D29");
+    CHECK(devs.size() == 1);
+    if (devs.size() == 1) {
+        CHECK(devs[0].name == "XH04" && devs[0].uid == 4u && devs[0].pcc.empty());
+        CHECK(devs[0].properties.size() == 1);
+        CHECK(devs[0].property("pcc-channel") == 4u);
+        CHECK(!devs[0].property("pcc-channels"));
+    }
+    CHECK(lab::acpi::find_devices(kXgeneSsdt, "DMT0001").empty());
+    // channel 0 is ZeroOp, 1 OneOp; a 16-bit channel uses WordPrefix
+    for (auto [op, bytes, want] : {std::tuple{std::uint8_t{0x00}, 0, 0u}, {std::uint8_t{0x01}, 0, 1u},
+                                   {std::uint8_t{0x0b}, 2, 0x1234u}}) {
+        Bytes t(kXgeneSsdt.begin(), kXgeneSsdt.end() - 2);
+        t.push_back(op);
+        for (int i = 0; i < bytes; ++i) {
+            t.push_back(static_cast<std::uint8_t>(0x1234 >> (8 * i)));
+        }
+        const int grow = bytes - 1;
+        t[4] = static_cast<std::uint8_t>(t.size());
+        t[0x2e] = static_cast<std::uint8_t>(t[0x2e] + grow);  // Device PkgLength (low nibble)
+        t[0x26] = static_cast<std::uint8_t>(t[0x26] + grow);  // Scope PkgLength
+        t[0x50] = static_cast<std::uint8_t>(t[0x50] + grow);  // _DSD package
+        t[0x67] = static_cast<std::uint8_t>(t[0x67] + grow);  // properties package
+        t[0x6a] = static_cast<std::uint8_t>(t[0x6a] + grow);  // the property
+        auto d = lab::acpi::find_devices(t, "APMC0D29");
+        CHECK(d.size() == 1 && d[0].property("pcc-channel") == want);
+    }
+}
+
 void test_kmsg()
 {
     lab::KmsgRecord r;
@@ -266,6 +313,7 @@ int main()
 {
     test_pcct();
     test_ssdt();
+    test_ssdt_dsd();
     test_kmsg();
     test_cpio();
     test_scenario();

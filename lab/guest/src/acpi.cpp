@@ -243,13 +243,15 @@ std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> t, const std::
             const std::size_t pkg_at = *d + sizeof(dsd_name);
             auto pl = pkg_length(t, pkg_at);
             const std::size_t dsd_end = pl ? std::min(body_end, pkg_at + pl->first) : body_end;
-            for (std::size_t p = pkg_at + (pl ? pl->second : 0); p < dsd_end; ++p) {
-                if (t[p] == 0x11) {  // BufferOp (the UUID): skip its bytes
-                    if (auto bl = pkg_length(t, p + 1); bl && bl->first > 0) {
-                        p += bl->first;
-                    }
-                    continue;
+            // after PkgLength and NumElements: the UUID, a Buffer (11h) to skip,
+            // then the properties package
+            std::size_t first = pkg_at + (pl ? pl->second : 0) + 1;
+            if (first < dsd_end && t[first] == 0x11) {
+                if (auto bl = pkg_length(t, first + 1)) {
+                    first += 1 + bl->first;
                 }
+            }
+            for (std::size_t p = first; p < dsd_end; ++p) {
                 if (t[p] != 0x0d) {
                     continue;
                 }

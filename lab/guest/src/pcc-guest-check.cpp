@@ -193,9 +193,18 @@ std::string kernel_lines(std::initializer_list<const char *> words, std::size_t 
 {
     std::string source, error;
     std::vector<std::string> hits;
-    for (const auto &rec : lab::read_kernel_log(&source, &error)) {
-        for (auto *w : words) {
-            if (contains(rec.text, w)) {
+    const auto log = lab::read_kernel_log(&source, &error);
+    // warnings and errors when there are any, else everything that matches
+    int max_level = 4;
+    for (int pass = 0; pass < 2 && hits.empty(); ++pass, max_level = 7) {
+        for (const auto &rec : log) {
+            if (rec.level > max_level) {
+                continue;
+            }
+            for (auto *w : words) {
+                if (!contains(rec.text, w)) {
+                    continue;
+                }
                 const std::string l = "<" + std::to_string(rec.level) + ">" + rec.text;
                 if (hits.empty() || hits.back() != l) {
                     hits.push_back(l);

@@ -47,6 +47,9 @@ typedef struct PccChardevBackend {
     CharBackend *chr;
     bool connected;
     bool tx_full_reported;
+    /* bytes of the head of tx_queue already on the wire */
+    size_t tx_offset;
+    guint tx_watch;
     GByteArray *rx_buf;
     GQueue tx_queue;
     GQueue rx_queue;
@@ -64,19 +67,44 @@ static const char *pcc_chr_label(PccChardevBackend *s)
            qemu_chr_fe_get_driver(s->chr)->label : "?";
 }
 
-static bool pcc_chr_write_frame(PccChardevBackend *s, const PccFrame *f)
+static void pcc_chr_flush(PccChardevBackend *s);
+
+static gboolean pcc_chr_writable(void *do_not_use, GIOCondition cond,
+                                 void *opaque)
 {
-    return qemu_chr_fe_write_all(s->chr, f->data, f->len) == f->len;
+    PccChardevBackend *s = opaque;
+
+    s->tx_watch = 0;
+    pcc_chr_flush(s);
+    return G_SOURCE_REMOVE;
 }
 
+/*
+ * Write queued frames without blocking the main loop: when the platform
+ * stops reading, wait for the socket to drain.
+ */
 static void pcc_chr_flush(PccChardevBackend *s)
 {
     PccFrame *f;
 
-    while (s->connected && (f = g_queue_peek_head(&s->tx_queue))) {
-        if (!pcc_chr_write_frame(s, f)) {
+    while (s->connected && !s->tx_watch &&
+           (f = g_queue_peek_head(&s->tx_queue))) {
+        int n = qemu_chr_fe_write(s->chr, f->data + s->tx_offset,
+                                  f->len - s->tx_offset);
+
+        if (n <= 0) {
+            if (n < 0 && errno != EAGAIN) {
+                return;     /* the connection is going; wait for it */
+            }
+            s->tx_watch = qemu_chr_fe_add_watch(s->chr, G_IO_OUT | G_IO_HUP,
+                                                pcc_chr_writable, s);
             return;
         }
+        s->tx_offset += n;
+        if (s->tx_offset < f->len) {
+            continue;
+        }
+        s->tx_offset = 0;
         g_queue_pop_head(&s->tx_queue);
         pcc_frame_free(f);
     }
@@ -225,6 +253,12 @@ static void pcc_chr_event(void *opaque, QEMUChrEvent event)
         break;
     case CHR_EVENT_CLOSED:
         s->connected = false;
+        /* a frame cut short is sent again, whole, on the next connection */
+        s->tx_offset = 0;
+        if (s->tx_watch) {
+            g_source_remove(s->tx_watch);
+            s->tx_watch = 0;
+        }
         g_byte_array_set_size(s->rx_buf, 0);
         trace_pcc_chardev_connected(s->parent.channel, false);
         break;
@@ -237,6 +271,9 @@ static void pcc_chr_free(PccBackend *be)
 {
     PccChardevBackend *s = container_of(be, PccChardevBackend, parent);
 
+    if (s->tx_watch) {
+        g_source_remove(s->tx_watch);
+    }
     qemu_chr_fe_set_handlers(s->chr, NULL, NULL, NULL, NULL, NULL, NULL,
                              true);
     g_queue_clear_full(&s->tx_queue, (GDestroyNotify)pcc_frame_free);

@@ -44,6 +44,10 @@ typedef struct PccSpoolBackend {
     QFileMonitor *monitor;
     int64_t watch_id;
     uint64_t last_seq;
+    /* inbox names from the last scan, in delivery order */
+    GQueue queued;
+    /* inbox/ changed since that scan */
+    bool rescan;
 } PccSpoolBackend;
 
 static const char *const pcc_spool_kind_names[] = {
@@ -142,14 +146,36 @@ static void pcc_spool_max_seq(const struct dirent *ent, void *opaque)
     *max = MAX(*max, pcc_spool_name_seq(ent->d_name));
 }
 
-static void pcc_spool_min_name(const struct dirent *ent, void *opaque)
+static void pcc_spool_collect_name(const struct dirent *ent, void *opaque)
 {
-    char **min = opaque;
+    g_ptr_array_add(opaque, g_strdup(ent->d_name));
+}
 
-    if (!*min || strcmp(ent->d_name, *min) < 0) {
-        g_free(*min);
-        *min = g_strdup(ent->d_name);
+static int pcc_spool_name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The next inbox file to deliver (owned by the caller), or NULL. The
+ * directory is read again only when it changed or the last scan is used
+ * up, so a backlog of n files costs one scan, not n.
+ */
+static char *pcc_spool_next_name(PccSpoolBackend *s)
+{
+    if (s->rescan || g_queue_is_empty(&s->queued)) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new();
+        unsigned i;
+
+        g_queue_clear_full(&s->queued, g_free);
+        s->rescan = false;
+        pcc_spool_foreach(s->inbox_fd, pcc_spool_collect_name, names);
+        g_ptr_array_sort(names, pcc_spool_name_cmp);
+        for (i = 0; i < names->len; i++) {
+            g_queue_push_tail(&s->queued, g_ptr_array_index(names, i));
+        }
     }
+    return g_queue_pop_head(&s->queued);
 }
 
 static bool pcc_spool_send(PccBackend *be, PccMsgKind kind,
@@ -277,7 +303,7 @@ static void pcc_spool_kick(PccBackend *be)
         ssize_t got;
         int fd, ret;
 
-        pcc_spool_foreach(s->inbox_fd, pcc_spool_min_name, &name);
+        name = pcc_spool_next_name(s);
         if (!name) {
             return;
         }
@@ -287,6 +313,9 @@ static void pcc_spool_kick(PccBackend *be)
         }
         fd = openat(s->inbox_fd, name,
                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+            continue;       /* the platform took it back */
+        }
         if (fd < 0) {
             pcc_spool_reject(s, name, errno == ELOOP ? "a symlink" :
                              strerror(errno));
@@ -312,6 +341,8 @@ static void pcc_spool_kick(PccBackend *be)
         trace_pcc_spool_read(s->dir, name, got);
         ret = pcc_backend_offer(be, pcc_spool_kind_of(name), buf, got);
         if (ret == 0) {
+            /* not taken after all: it stays first in line */
+            g_queue_push_head(&s->queued, g_steal_pointer(&name));
             return;
         }
         if (ret < 0) {
@@ -334,6 +365,7 @@ static void pcc_spool_event(int64_t id, QFileMonitorEvent event,
          event == QFILE_MONITOR_EVENT_MODIFIED) &&
         pcc_spool_is_message_name(filename)) {
         trace_pcc_spool_event(s->dir, filename, event);
+        s->rescan = true;
         pcc_backend_kick(&s->parent);
     }
 }
@@ -361,6 +393,7 @@ static void pcc_spool_free(PccBackend *be)
     if (s->dir_fd >= 0) {
         close(s->dir_fd);
     }
+    g_queue_clear_full(&s->queued, g_free);
     g_free(s->inbox_path);
     g_free(s->dir);
     g_free(s);
@@ -384,6 +417,7 @@ PccBackend *pcc_spool_backend_new(const char *dir, uint32_t channel,
     s->dir = g_strdup(dir);
     s->dir_fd = s->outbox_fd = s->outbox_tmp_fd = s->inbox_fd = -1;
     s->watch_id = -1;
+    g_queue_init(&s->queued);
 
     if (!*dir) {
         error_setg(errp, "'spool' is empty: give a directory");

@@ -175,7 +175,7 @@ static const Property pcc_host_properties[] = {
     DEFINE_PROP_UINT32("first-spi", PccHost, first_spi, 0),
 };
 
-static void pcc_host_class_init(ObjectClass *klass, void *data)
+static void pcc_host_class_init(ObjectClass *klass, PccClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
 
@@ -216,7 +216,7 @@ static void pcc_bus_print_dev(Monitor *mon, DeviceState *dev, int indent)
     }
 }
 
-static void pcc_bus_class_init(ObjectClass *klass, void *data)
+static void pcc_bus_class_init(ObjectClass *klass, PccClassData *data)
 {
     BusClass *bc = BUS_CLASS(klass);
 
@@ -450,7 +450,7 @@ static const Property pcc_device_properties[] = {
     DEFINE_PROP_CHR("chardev", PccDevice, chr),
 };
 
-static void pcc_device_class_init(ObjectClass *klass, void *data)
+static void pcc_device_class_init(ObjectClass *klass, PccClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     AcpiDevPccIfClass *adevc = ACPI_DEV_PCC_IF_CLASS(klass);

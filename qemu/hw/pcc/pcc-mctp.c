@@ -155,7 +155,7 @@ static const VMStateDescription vmstate_pcc_mctp = {
     },
 };
 
-static void pcc_mctp_class_init(ObjectClass *klass, void *data)
+static void pcc_mctp_class_init(ObjectClass *klass, PccClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PccDeviceClass *pdc = PCC_DEVICE_CLASS(klass);

@@ -148,7 +148,7 @@ static const VMStateDescription vmstate_pcc_xgene_hwmon = {
     },
 };
 
-static void pcc_xgene_hwmon_class_init(ObjectClass *klass, void *data)
+static void pcc_xgene_hwmon_class_init(ObjectClass *klass, PccClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PccDeviceClass *pdc = PCC_DEVICE_CLASS(klass);

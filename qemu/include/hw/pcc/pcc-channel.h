@@ -15,7 +15,7 @@
 #ifndef HW_PCC_PCC_CHANNEL_H
 #define HW_PCC_PCC_CHANNEL_H
 
-#include "exec/memory.h"
+#include "hw/sysbus.h"
 #include "migration/vmstate.h"
 
 /* ACPI 6.5, Table 14.3: PCC subspace structure types */
