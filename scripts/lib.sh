@@ -66,6 +66,7 @@ Dir::State "$d/state";
 Dir::Cache "$d/cache";
 APT::Architectures { "amd64"; "arm64"; };
 Acquire::Check-Valid-Until "false";
+Acquire::Languages "none";
 APT::Sandbox::User "root";
 EOF
 )

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Socket transport framing (docs/wire-protocol.md, "Socket transport").
+// Socket transport framing (qemu/docs/system/devices/pcc.rst, "Socket transport").
 #pragma once
 
 #include <cstdint>

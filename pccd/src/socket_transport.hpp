@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Socket transport (docs/wire-protocol.md): pccd listens on a unix stream
+// Socket transport (qemu/docs/system/devices/pcc.rst): pccd listens on a unix stream
 // socket, QEMU's chardevs connect (one connection per device, reconnecting).
 //
 // Routing of what pccd sends: a channel belongs to the connection that last

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Spool transport (docs/wire-protocol.md): requests are files in
+// Spool transport (qemu/docs/system/devices/pcc.rst): requests are files in
 // <spool>/outbox/, answers and notifications files in <spool>/inbox/.
 //
 // Restart safety (docs/pccd.md, "Spool restart safety"): pccd keeps a

@@ -66,7 +66,7 @@ TEST(PccGenericHeader, DecodesAndEncodes) {
     EXPECT_FALSE(decode_generic(hex("02 43 43 00 34 12 01 00")));
 }
 
-// docs/wire-protocol.md: magic "PCC1", length, channel u16, kind, layout.
+// qemu/docs/system/devices/pcc.rst: magic "PCC1", length, channel u16, kind, layout.
 TEST(SocketFrame, EncodesTheWireLayout) {
     Frame f{3, MessageKind::response, Layout::generic, hex("aa bb")};
     EXPECT_EQ(encode_frame(f), hex("50 43 43 31  02 00 00 00  03 00  02  01  aa bb"));

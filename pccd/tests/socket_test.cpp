@@ -25,7 +25,7 @@ const Bytes kGetEid = hex("00 43 43 50 01 00 00 00 0b 00 00 00 4d 43 54 50 01 08
 const Bytes kGetEidAnswer =
     hex("01 43 43 50 01 00 00 00 0f 00 00 00 4d 43 54 50 01 09 08 c0 00 00 02 00 08 02 00");
 
-// A request frame for channel 0, written out per docs/wire-protocol.md.
+// A request frame for channel 0, written out per qemu/docs/system/devices/pcc.rst.
 Bytes request_frame(const char* channel = "00 00") {
     Bytes f = hex(std::string("50 43 43 31 17 00 00 00 ") + channel + " 01 00");
     append(f, kGetEid);

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// pcc-guest-mctp: MCTP traffic from the guest's MCTP stack through the
+// mctp-pcc links (DMT0001 devices) to the platform (pccd). For kernels with
+// CONFIG_MCTP and CONFIG_MCTP_TRANSPORT_PCC; on others it reports skips
+// with the reason.
+//
+// Per mctppcc* link, in name order (link k gets MCTP network k+1, so that
+// the same peer EID can sit behind every link):
+//   1. rtnetlink: link up + network, local EID (RTM_NEWADDR, AF_MCTP),
+//      route to the peer EID (RTM_NEWROUTE, RTA_DST/RTA_OIF)
+//   2. AF_MCTP datagram requests (tag owner) to the peer, answers checked:
+//      MCTP control Get Endpoint ID, Get MCTP Version Support, Get Message
+//      Type Support; PLDM base GetTID, GetPLDMTypes
+// Results: mctp-<link>-setup, mctp-<link>-get-eid, -version, -types,
+// pldm-<link>-get-tid, -types, and mctp-traffic (all of them).
+#include "mctp.hpp"
+#include "netlink.hpp"
+#include "report.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/mctp.h>
+#include <linux/netlink.h>
+#include <optional>
+#include <poll.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using lab::Reporter;
+namespace mctp = lab::mctp;
+namespace nl = lab::netlink;
+
+struct Options {
+    unsigned peer_eid = 8;   // pccd --eid (default 8)
+    unsigned local_eid = 9;  // the guest's EID on every link
+    unsigned tid = 1;        // pccd --tid (default 1)
+    int timeout_ms = 2000;   // per request
+    bool have_platform = true;
+};
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd()
+    {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+std::vector<std::string> mctp_links()
+{
+    std::vector<std::string> out;
+    if (DIR *d = ::opendir("/sys/class/net")) {
+        while (auto *e = ::readdir(d)) {
+            if (std::strncmp(e->d_name, "mctppcc", 7) == 0) {
+                out.emplace_back(e->d_name);
+            }
+        }
+        ::closedir(d);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+int ifindex_of(const std::string &link)
+{
+    Fd fd(::open(("/sys/class/net/" + link + "/ifindex").c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[32] = {};
+    if (fd.get() < 0 || ::read(fd.get(), buf, sizeof(buf) - 1) <= 0) {
+        return -1;
+    }
+    return std::atoi(buf);
+}
+
+// One rtnetlink request; "" on success (EEXIST counts: already set up).
+std::string netlink_request(const nl::Bytes &req, std::uint32_t seq)
+{
+    Fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (fd.get() < 0) {
+        return std::string("socket(AF_NETLINK): ") + std::strerror(errno);
+    }
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr *>(&kernel), sizeof(kernel)) < 0) {
+        return std::string("sendto: ") + std::strerror(errno);
+    }
+    pollfd p{fd.get(), POLLIN, 0};
+    if (::poll(&p, 1, 2000) <= 0) {
+        return "no netlink answer within 2 s";
+    }
+    std::uint8_t buf[8192];
+    ssize_t n = ::recv(fd.get(), buf, sizeof(buf), 0);
+    if (n < 0) {
+        return std::string("recv: ") + std::strerror(errno);
+    }
+    std::string why;
+    auto code = nl::parse_ack(std::span<const std::uint8_t>(buf, static_cast<std::size_t>(n)), seq, &why);
+    if (!code) {
+        return why;
+    }
+    if (*code == 0 || *code == -EEXIST) {
+        return {};
+    }
+    return std::strerror(-*code);
+}
+
+// Sends one request of MCTP type `type` to `peer` in network `net` and
+// waits for the answer; nullopt and *error on failure.
+std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t type, const mctp::Bytes &req,
+                                    int timeout_ms, std::string *error)
+{
+    Fd fd(::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (fd.get() < 0) {
+        *error = std::string("socket(AF_MCTP): ") + std::strerror(errno);
+        return std::nullopt;
+    }
+    sockaddr_mctp to{};
+    to.smctp_family = AF_MCTP;
+    to.smctp_network = net;
+    to.smctp_addr.s_addr = static_cast<mctp_eid_t>(peer);
+    to.smctp_type = type;
+    to.smctp_tag = MCTP_TAG_OWNER;
+    if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr *>(&to), sizeof(to)) < 0) {
+        *error = std::string("sendto EID ") + std::to_string(peer) + " net " + std::to_string(net) + ": " +
+                 std::strerror(errno);
+        return std::nullopt;
+    }
+    pollfd p{fd.get(), POLLIN, 0};
+    int pr = ::poll(&p, 1, timeout_ms);
+    if (pr <= 0) {
+        *error = "no answer within " + std::to_string(timeout_ms) + " ms (request " + mctp::hex_bytes(req) + ")";
+        return std::nullopt;
+    }
+    std::uint8_t buf[1024];
+    sockaddr_mctp from{};
+    socklen_t fl = sizeof(from);
+    ssize_t n = ::recvfrom(fd.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr *>(&from), &fl);
+    if (n < 0) {
+        *error = std::string("recvfrom: ") + std::strerror(errno);
+        return std::nullopt;
+    }
+    if (from.smctp_addr.s_addr != peer || from.smctp_type != type) {
+        *error = "answer from EID " + std::to_string(from.smctp_addr.s_addr) + " type " +
+                 std::to_string(from.smctp_type) + ", expected EID " + std::to_string(peer) + " type " +
+                 std::to_string(type);
+        return std::nullopt;
+    }
+    return mctp::Bytes(buf, buf + n);
+}
+
+class LinkChecks {
+public:
+    LinkChecks(Reporter &r, const Options &o, std::string link, unsigned net)
+        : r_(r), o_(o), link_(std::move(link)), net_(net)
+    {
+    }
+
+    bool run()
+    {
+        if (!setup()) {
+            return false;
+        }
+        bool good = true;
+        good &= get_eid();
+        good &= versions();
+        good &= message_types();
+        good &= pldm_tid();
+        good &= pldm_types();
+        return good;
+    }
+
+private:
+    bool setup()
+    {
+        const std::string name = "mctp-" + link_ + "-setup";
+        const int ifindex = ifindex_of(link_);
+        if (ifindex <= 0) {
+            r_.fail(name, "no ifindex for " + link_);
+            return false;
+        }
+        struct Step {
+            const char *what;
+            nl::Bytes req;
+        };
+        const Step steps[] = {
+            {"link up (RTM_NEWLINK IFF_UP, MCTP net)", nl::link_up(++seq_, ifindex, net_)},
+            {"local EID (RTM_NEWADDR)", nl::mctp_add_address(++seq_, ifindex, static_cast<std::uint8_t>(o_.local_eid))},
+            {"route to the peer (RTM_NEWROUTE)",
+             nl::mctp_add_route(++seq_, ifindex, static_cast<std::uint8_t>(o_.peer_eid))},
+        };
+        std::uint32_t seq = seq_ - 2;
+        for (const auto &s : steps) {
+            if (auto why = netlink_request(s.req, seq++); !why.empty()) {
+                r_.fail(name, link_ + ": " + s.what + " failed: " + why);
+                return false;
+            }
+        }
+        r_.ok(name, link_ + " (ifindex " + std::to_string(ifindex) + ") up in MCTP net " + std::to_string(net_) +
+                        ", local EID " + std::to_string(o_.local_eid) + ", route to EID " +
+                        std::to_string(o_.peer_eid));
+        return true;
+    }
+
+    std::optional<mctp::ControlResponse> control(const std::string &name, std::uint8_t cmd,
+                                                 std::span<const std::uint8_t> data = {})
+    {
+        const std::uint8_t inst = next_instance();
+        std::string why;
+        auto raw = exchange(net_, o_.peer_eid, mctp::kTypeControl, mctp::control_request(inst, cmd, data),
+                            o_.timeout_ms, &why);
+        if (!raw) {
+            r_.fail(name, why);
+            return std::nullopt;
+        }
+        auto resp = mctp::parse_control_response(*raw, inst, cmd, &why);
+        if (!resp) {
+            r_.fail(name, why);
+        }
+        return resp;
+    }
+
+    std::optional<mctp::PldmResponse> pldm(const std::string &name, std::uint8_t cmd)
+    {
+        const std::uint8_t inst = next_instance();
+        std::string why;
+        auto raw = exchange(net_, o_.peer_eid, mctp::kTypePldm, mctp::pldm_request(inst, mctp::kPldmTypeBase, cmd),
+                            o_.timeout_ms, &why);
+        if (!raw) {
+            r_.fail(name, why);
+            return std::nullopt;
+        }
+        auto resp = mctp::parse_pldm_response(*raw, inst, mctp::kPldmTypeBase, cmd, &why);
+        if (!resp) {
+            r_.fail(name, why);
+        }
+        return resp;
+    }
+
+    bool get_eid()
+    {
+        const std::string name = "mctp-" + link_ + "-get-eid";
+        auto resp = control(name, mctp::kGetEndpointId);
+        if (!resp) {
+            return false;
+        }
+        std::string why;
+        auto e = mctp::parse_get_endpoint_id(*resp, &why);
+        if (!e) {
+            r_.fail(name, "Get Endpoint ID: " + why);
+            return false;
+        }
+        const bool good = e->eid == o_.peer_eid && e->endpoint_type == 0 && e->eid_type == 2;
+        r_.check(good, name,
+                 "Get Endpoint ID: EID " + std::to_string(e->eid) + " (expected " + std::to_string(o_.peer_eid) +
+                     "), endpoint type " + std::to_string(e->endpoint_type) + " (expected 0, simple), EID type " +
+                     std::to_string(e->eid_type) + " (expected 2, static and in use)");
+        return good;
+    }
+
+    bool versions()
+    {
+        const std::string name = "mctp-" + link_ + "-version";
+        const std::uint8_t base = 0xff;  // the base specification
+        auto resp = control(name, mctp::kGetVersionSupport, std::span(&base, 1));
+        if (!resp) {
+            return false;
+        }
+        std::string why;
+        auto v = mctp::parse_version_support(*resp, &why);
+        if (!v) {
+            r_.fail(name, "Get MCTP Version Support: " + why);
+            return false;
+        }
+        std::string all;
+        bool v1 = false;
+        for (auto e : *v) {
+            all += (all.empty() ? "" : ", ") + mctp::version_text(e);
+            v1 = v1 || (e >> 24) == 0xf1;
+        }
+        r_.check(v1, name, "Get MCTP Version Support (base): " + all + (v1 ? "" : " (expected a 1.x entry)"));
+        return v1;
+    }
+
+    bool message_types()
+    {
+        const std::string name = "mctp-" + link_ + "-types";
+        auto resp = control(name, mctp::kGetMessageTypeSupport);
+        if (!resp) {
+            return false;
+        }
+        std::string why;
+        auto t = mctp::parse_message_types(*resp, &why);
+        if (!t) {
+            r_.fail(name, "Get Message Type Support: " + why);
+            return false;
+        }
+        const bool pldm = std::find(t->begin(), t->end(), mctp::kTypePldm) != t->end();
+        r_.check(pldm, name,
+                 "Get Message Type Support: " + (t->empty() ? std::string("none") : mctp::hex_bytes(*t)) +
+                     (pldm ? " (PLDM listed)" : " (expected PLDM, type 01)"));
+        return pldm;
+    }
+
+    bool pldm_tid()
+    {
+        const std::string name = "pldm-" + link_ + "-get-tid";
+        auto resp = pldm(name, mctp::kPldmGetTid);
+        if (!resp) {
+            return false;
+        }
+        const bool good = resp->completion == 0 && resp->data.size() == 1 && resp->data[0] == o_.tid;
+        r_.check(good, name,
+                 "GetTID: completion " + std::to_string(resp->completion) + ", data " + mctp::hex_bytes(resp->data) +
+                     " (expected TID " + std::to_string(o_.tid) + ")");
+        return good;
+    }
+
+    bool pldm_types()
+    {
+        const std::string name = "pldm-" + link_ + "-types";
+        auto resp = pldm(name, mctp::kPldmGetTypes);
+        if (!resp) {
+            return false;
+        }
+        std::string why;
+        auto t = mctp::parse_pldm_types(*resp, &why);
+        if (!t) {
+            r_.fail(name, "GetPLDMTypes: " + why);
+            return false;
+        }
+        std::string all;
+        for (auto x : *t) {
+            all += (all.empty() ? "" : ",") + std::to_string(x);
+        }
+        const bool base = !t->empty() && t->front() == 0;
+        r_.check(base, name,
+                 "GetPLDMTypes: " + (all.empty() ? std::string("none") : all) +
+                     (base ? " (base listed)" : " (expected type 0, base)"));
+        return base;
+    }
+
+    std::uint8_t next_instance() { return static_cast<std::uint8_t>(instance_++ & 0x1f); }
+
+    Reporter &r_;
+    const Options &o_;
+    std::string link_;
+    unsigned net_;
+    std::uint32_t seq_ = 0;
+    unsigned instance_ = 0;
+};
+
+[[noreturn]] void usage(const std::string &why)
+{
+    lab::write_line("pcc-guest-mctp: " + why);
+    lab::write_line("usage: pcc-guest-mctp [--peer-eid N] [--local-eid N] [--tid N] [--timeout-ms MS] "
+                    "[--no-platform]");
+    std::exit(2);
+}
+
+unsigned number(const std::string &opt, const char *s, unsigned max)
+{
+    char *end = nullptr;
+    errno = 0;
+    unsigned long v = std::strtoul(s, &end, 0);
+    if (!*s || *end || errno || v > max) {
+        usage(opt + ": bad number '" + s + "'");
+    }
+    return static_cast<unsigned>(v);
+}
+
+Options parse(int argc, char **argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char * {
+            if (i + 1 >= argc) {
+                usage(a + " needs a value");
+            }
+            return argv[++i];
+        };
+        if (a == "--peer-eid") {
+            o.peer_eid = number(a, value(), 0xfe);
+        } else if (a == "--local-eid") {
+            o.local_eid = number(a, value(), 0xfe);
+        } else if (a == "--tid") {
+            o.tid = number(a, value(), 0xfe);
+        } else if (a == "--timeout-ms") {
+            o.timeout_ms = static_cast<int>(number(a, value(), 600000));
+        } else if (a == "--no-platform") {
+            o.have_platform = false;
+        } else {
+            usage("unknown argument '" + a + "'");
+        }
+    }
+    if (o.peer_eid == o.local_eid) {
+        usage("--peer-eid and --local-eid must differ");
+    }
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    const Options o = parse(argc, argv);
+    Reporter r;
+    int probe = ::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int probe_errno = errno;
+    if (probe < 0) {
+        r.skip("mctp-traffic", std::string("kernel has no MCTP stack: socket(AF_MCTP) failed with ") +
+                                   (probe_errno == EAFNOSUPPORT ? "EAFNOSUPPORT" : std::strerror(probe_errno)) +
+                                   " (needs CONFIG_MCTP)");
+        r.summary();
+        return 0;
+    }
+    ::close(probe);
+    const auto links = mctp_links();
+    if (links.empty()) {
+        r.skip("mctp-traffic", "no mctppcc* link: kernel without the mctp-pcc driver "
+                               "(CONFIG_MCTP_TRANSPORT_PCC) or it did not bind to DMT0001");
+    } else if (!o.have_platform) {
+        r.skip("mctp-traffic", "no platform (pccd) attached to this run: nobody would answer");
+    } else {
+        std::string bad;
+        for (std::size_t k = 0; k < links.size(); ++k) {
+            LinkChecks c(r, o, links[k], static_cast<unsigned>(k + 1));
+            if (!c.run()) {
+                bad += " " + links[k];
+            }
+        }
+        r.check(bad.empty(), "mctp-traffic",
+                bad.empty() ? "MCTP control and PLDM base answered by EID " + std::to_string(o.peer_eid) + " on " +
+                                  std::to_string(links.size()) + " link(s)"
+                            : "failed on:" + bad + " (see the mctp-*/pldm-* checks)");
+    }
+    r.summary();
+    return r.failures() ? 1 : 0;
+}
