@@ -8,7 +8,7 @@ S := scripts
 # One compiler cache for QEMU and the C++ project, inside the project cache.
 export CCACHE_DIR ?= $(or $(QEMU_PCC_CACHE),$(HOME)/.cache/qemu-pcc)/ccache
 
-.PHONY: all deps qemu pccd check run demo check-sid export-patches checkpatch \
+.PHONY: all deps qemu pccd check run demo bench check-sid export-patches checkpatch \
         shellcheck clean help
 
 all: qemu pccd
@@ -18,7 +18,9 @@ help:
 	@echo "make qemu            fetch pinned QEMU, overlay qemu/ + qemu-patches/, build"
 	@echo "make pccd            build the C++ project in build/cpp"
 	@echo "make check           build everything and run all tests"
-	@echo "make run             the main job (currently scripts/demo.sh)"
+	@echo "make run             the main job: boot Linux against the PCC devices (pcc-lab)"
+	@echo "make demo            PCC layout and tables without booting a guest"
+	@echo "make bench           round-trip latency/throughput, spool vs socket"
 	@echo "make check-sid       build the overlay against QEMU from sid"
 	@echo "make export-patches  git am-able series in build/patches (+ checkpatch)"
 
@@ -32,12 +34,23 @@ pccd:
 	@[ -f build/cpp/build.ninja ] || meson setup build/cpp .
 	ninja -C build/cpp -j2
 	@[ ! -x build/cpp/pccd/pccd ] || ln -sfn cpp/pccd/pccd build/pccd
+	@[ ! -x build/cpp/lab/pcc-lab ] || ln -sfn cpp/lab/pcc-lab build/pcc-lab
+	@[ ! -x build/cpp/bench/pcc-bench ] || ln -sfn cpp/bench/pcc-bench build/pcc-bench
 
 check:
 	$(S)/run-tests.sh
 
-run demo: qemu
+# The main job: boot Debian's arm64 kernel against the PCC devices
+# (lab/scenarios: pcc-core, xgene-hwmon) and report from inside the guest.
+run: qemu pccd
+	build/pcc-lab run
+
+# Without a guest: the PCC part of info qtree and the PCCT/SSDT via iasl.
+demo: qemu
 	$(S)/demo.sh
+
+bench: qemu pccd
+	PCC_QEMU=$${PCC_QEMU:-build/qemu-system-aarch64} build/pcc-bench
 
 check-sid:
 	$(S)/check-sid.sh

@@ -147,7 +147,7 @@ perl -e '
 shopt -s nullglob
 for t in "$out"/PCCT*.dat "$out"/SSDT*.dat; do
     iasl -d "$t" >"$t.iasl.log" 2>&1 || { cat "$t.iasl.log"; pcc_die "iasl -d $t failed"; }
-    echo "   disassembled: ${t%.dat}.dsl"
+    echo "   iasl -d $(basename "$t") -> $(basename "${t%.dat}").dsl"
 done
 
 echo

@@ -44,7 +44,7 @@ typedef struct PccFrame {
 
 typedef struct PccChardevBackend {
     PccBackend parent;
-    CharBackend *chr;
+    PccCharFrontend *chr;
     bool connected;
     bool tx_full_reported;
     /* bytes of the head of tx_queue already on the wire */
@@ -289,7 +289,7 @@ static const PccBackendOps pcc_chardev_ops = {
     .free = pcc_chr_free,
 };
 
-PccBackend *pcc_chardev_backend_new(CharBackend *chr, uint32_t channel,
+PccBackend *pcc_chardev_backend_new(PccCharFrontend *chr, uint32_t channel,
                                     const PccBackendPeer *peer,
                                     DeviceState *owner, Error **errp)
 {

@@ -13,7 +13,7 @@
 #ifndef HW_PCC_PCC_BACKEND_H
 #define HW_PCC_PCC_BACKEND_H
 
-#include "chardev/char-fe.h"
+#include "hw/pcc/pcc-compat.h"
 #include "hw/qdev-core.h"
 #include "system/runstate.h"
 
@@ -65,7 +65,7 @@ struct PccBackend {
 PccBackend *pcc_spool_backend_new(const char *dir, uint32_t channel,
                                   const PccBackendPeer *peer,
                                   DeviceState *owner, Error **errp);
-PccBackend *pcc_chardev_backend_new(CharBackend *chr, uint32_t channel,
+PccBackend *pcc_chardev_backend_new(PccCharFrontend *chr, uint32_t channel,
                                     const PccBackendPeer *peer,
                                     DeviceState *owner, Error **errp);
 

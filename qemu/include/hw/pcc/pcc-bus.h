@@ -48,16 +48,6 @@ OBJECT_DECLARE_TYPE(PccDevice, PccDeviceClass, PCC_DEVICE)
 
 #define PCC_CHANNEL_AUTO            UINT32_MAX
 
-/*
- * QEMU 10.1 made the data argument of class_init const. This code builds
- * on 10.0 (Debian trixie) and on later releases; drop this on upstreaming.
- */
-#if QEMU_VERSION_MAJOR > 10 || \
-    (QEMU_VERSION_MAJOR == 10 && QEMU_VERSION_MINOR >= 1)
-typedef const void PccClassData;
-#else
-typedef void PccClassData;
-#endif
 
 struct PccBus {
     BusState parent_obj;
@@ -96,7 +86,7 @@ struct PccDevice {
     uint32_t channel;
     uint32_t shmem_size;
     char *spool;
-    CharBackend chr;
+    PccCharFrontend chr;
 };
 
 struct PccDeviceClass {
