@@ -31,7 +31,7 @@ qemu:
 	$(S)/build-qemu.sh
 
 pccd:
-	@[ -f build/cpp/build.ninja ] || meson setup build/cpp .
+	@. $(S)/lib.sh && pcc_meson_dir build/cpp .
 	ninja -C build/cpp -j2
 	@[ ! -x build/cpp/pccd/pccd ] || ln -sfn cpp/pccd/pccd build/pccd
 	@[ ! -x build/cpp/lab/pcc-lab ] || ln -sfn cpp/lab/pcc-lab build/pcc-lab

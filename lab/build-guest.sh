@@ -9,10 +9,9 @@
 bdir=$PCC_CACHE/lab/guest-build
 command -v aarch64-linux-gnu-g++ >/dev/null ||
     pcc_die "aarch64-linux-gnu-g++ missing: apt-get install g++-aarch64-linux-gnu"
-if [ ! -f "$bdir/build.ninja" ]; then
-    mkdir -p "$PCC_CACHE/lab"
-    meson setup --cross-file "$PCC_ROOT/lab/cross/aarch64-linux-gnu.ini" \
-        "$bdir" "$PCC_ROOT/lab/guest" >&2 || pcc_die "meson setup of $bdir failed"
-fi
+mkdir -p "$PCC_CACHE/lab"
+pcc_meson_dir "$bdir" "$PCC_ROOT/lab/guest" \
+    --cross-file "$PCC_ROOT/lab/cross/aarch64-linux-gnu.ini" ||
+    pcc_die "meson setup of $bdir failed"
 ninja -C "$bdir" -j"${PCC_JOBS:-2}" >&2 || pcc_die "building the guest programs failed"
 echo "LAB_GUEST_BIN=$bdir"

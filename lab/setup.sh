@@ -11,9 +11,7 @@
 
 bdir=${PCC_CPP_BUILD:-$PCC_BUILD/cpp}
 t0=$(date +%s.%N)
-if [ ! -f "$bdir/build.ninja" ]; then
-    meson setup "$bdir" "$PCC_ROOT" >&2 || pcc_die "meson setup $bdir failed"
-fi
+pcc_meson_dir "$bdir" "$PCC_ROOT" || pcc_die "meson setup $bdir failed"
 ninja -C "$bdir" -j"${PCC_JOBS:-2}" lab/pcc-lab lab/pcc-lab-unit-tests >&2 ||
     pcc_die "building pcc-lab failed"
 mkdir -p "$PCC_BUILD"

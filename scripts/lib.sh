@@ -87,6 +87,23 @@ EOF
     [ -r "$PCC_KEYRING" ] || pcc_die "$PCC_KEYRING missing: apt-get install debian-archive-keyring"
 }
 
+# pcc_meson_dir BUILDDIR SOURCEDIR [meson setup args...]: a usable meson
+# build dir: set up when missing, wiped and set up again when it was made
+# by another meson version (meson then refuses to use it).
+pcc_meson_dir() {
+    local dir=$1 src=$2
+    shift 2
+    if [ -f "$dir/build.ninja" ] && meson introspect --projectinfo "$dir" >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ -d "$dir/meson-private" ]; then
+        pcc_log "meson build dir $dir is unusable (other meson version?): wiping it"
+        meson setup --wipe "$@" "$dir" "$src" >&2
+    else
+        meson setup "$@" "$dir" "$src" >&2
+    fi
+}
+
 pcc_apt()       { pcc_apt_setup; APT_CONFIG=$PCC_APT_CONF apt-get -q "$@"; }
 pcc_apt_cache() { pcc_apt_setup; APT_CONFIG=$PCC_APT_CONF apt-cache "$@"; }
 

@@ -76,7 +76,7 @@ fi
 # --- 2. C++ project -----------------------------------------------------------
 section "C++ build (build/cpp)"
 cpp=$PCC_BUILD/cpp
-if { [ -f "$cpp/build.ninja" ] || meson setup "$cpp" "$PCC_ROOT"; } && ninja -C "$cpp" -j2; then
+if pcc_meson_dir "$cpp" "$PCC_ROOT" && ninja -C "$cpp" -j2; then
     if [ -n "$(meson test -C "$cpp" --list 2>/dev/null)" ]; then
         section "C++ tests"
         meson_run "$cpp" --num-processes 2

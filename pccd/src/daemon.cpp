@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "bytes.hpp"
 #include "log.hpp"
 #include "socket_transport.hpp"
 
@@ -17,25 +18,6 @@ namespace pccd {
 namespace {
 
 constexpr std::size_t kMaxControlLine = 256 * 1024;
-
-std::vector<std::string_view> words_of(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) {
-            ++i;
-        }
-        std::size_t end = i;
-        while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') {
-            ++end;
-        }
-        if (end > i) {
-            words.push_back(line.substr(i, end - i));
-        }
-        i = end;
-    }
-    return words;
-}
 
 }  // namespace
 
@@ -238,7 +220,7 @@ std::string Daemon::inject(unsigned channel, Layout layout, Bytes message) {
 }
 
 std::string Daemon::control_command(std::string_view line) {
-    const auto words = words_of(line);
+    const auto words = split_words(line);
     if (words.empty()) {
         return "error empty command";
     }

@@ -16,25 +16,6 @@ namespace {
 constexpr std::uint64_t kMaxDelayMs = 3600ULL * 1000;
 constexpr std::size_t kMaxRulesFileSize = 1 << 20;
 
-std::vector<std::string_view> split_words(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) {
-            ++i;
-        }
-        std::size_t end = i;
-        while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') {
-            ++end;
-        }
-        if (end > i) {
-            words.push_back(line.substr(i, end - i));
-        }
-        i = end;
-    }
-    return words;
-}
-
 std::string quote(std::string_view word) {
     return "'" + std::string(word) + "'";
 }

@@ -14,6 +14,7 @@
 // Results go to stdout as "PCC-RESULT ok|fail|skip <name> <message>".
 // Exit status: 0 when nothing failed.
 #include "acpi.hpp"
+#include "fd.hpp"
 #include "kmsg.hpp"
 #include "report.hpp"
 
@@ -69,22 +70,7 @@ struct Options {
 constexpr const char *kXgeneHid = "APMC0D29";
 constexpr const char *kXgeneDriver = "xgene-slimpro-hwmon";
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd()
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using lab::Fd;
 
 // Whole file; nullopt (errno kept in *err) when it cannot be opened.
 std::optional<std::vector<std::uint8_t>> read_file(const std::string &path, std::string *err = nullptr)

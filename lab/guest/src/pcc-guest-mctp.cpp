@@ -13,6 +13,7 @@
 //      Type Support; PLDM base GetTID, GetPLDMTypes
 // Results: mctp-<link>-setup, mctp-<link>-get-eid, -version, -types,
 // pldm-<link>-get-tid, -types, and mctp-traffic (all of them).
+#include "fd.hpp"
 #include "mctp.hpp"
 #include "netlink.hpp"
 #include "report.hpp"
@@ -46,22 +47,7 @@ struct Options {
     bool have_platform = true;
 };
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd()
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using lab::Fd;
 
 std::vector<std::string> mctp_links()
 {
