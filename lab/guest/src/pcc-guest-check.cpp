@@ -841,6 +841,35 @@ std::vector<std::string> split(const std::string &s, char sep)
     }
 }
 
+// NAME,ATTR,VALUE[,EXTRA] as --expect-hwmon and --wait-hwmon take it.
+struct HwmonSpec {
+    std::string name;
+    std::string attribute;
+    long value = 0;
+    std::optional<long> extra;
+};
+
+HwmonSpec parse_hwmon_spec(const std::string &flag, const std::string &text,
+                           const std::string &extra_name)
+{
+    auto f = split(text, ',');
+    if (f.size() < 3 || f.size() > 4) {
+        usage(flag + " NAME,ATTR,VALUE[," + extra_name + "]");
+    }
+    char *end = nullptr;
+    HwmonSpec spec{f[0], f[1], std::strtol(f[2].c_str(), &end, 0), std::nullopt};
+    if (*end) {
+        usage(flag + ": bad value '" + f[2] + "'");
+    }
+    if (f.size() == 4) {
+        spec.extra = std::strtol(f[3].c_str(), &end, 0);
+        if (*end) {
+            usage(flag + ": bad " + extra_name + " '" + f[3] + "'");
+        }
+    }
+    return spec;
+}
+
 Options parse(int argc, char **argv)
 {
     Options o;
@@ -882,20 +911,13 @@ Options parse(int argc, char **argv)
         } else if (a == "--host-step") {
             o.host_steps.push_back(value());
         } else if (a == "--wait-hwmon") {
-            auto f = split(value(), ',');
-            if (f.size() < 3 || f.size() > 4) {
-                usage("--wait-hwmon NAME,ATTR,VALUE[,SECONDS]");
-            }
-            char *end = nullptr;
-            HwmonWait w{f[0], f[1], std::strtol(f[2].c_str(), &end, 0), 10};
-            if (*end) {
-                usage("--wait-hwmon: bad value '" + f[2] + "'");
-            }
-            if (f.size() == 4) {
-                w.seconds = static_cast<int>(std::strtol(f[3].c_str(), &end, 0));
-                if (*end || w.seconds <= 0) {
-                    usage("--wait-hwmon: bad seconds '" + f[3] + "'");
+            const auto spec = parse_hwmon_spec(a, value(), "SECONDS");
+            HwmonWait w{spec.name, spec.attribute, spec.value, 10};
+            if (spec.extra) {
+                if (*spec.extra <= 0) {
+                    usage("--wait-hwmon: bad seconds '" + std::to_string(*spec.extra) + "'");
                 }
+                w.seconds = static_cast<int>(*spec.extra);
             }
             o.waits.push_back(w);
         } else if (a == "--expect-no-pcc") {
@@ -905,19 +927,9 @@ Options parse(int argc, char **argv)
         } else if (a == "--no-platform") {
             o.have_platform = false;
         } else if (a == "--expect-hwmon") {
-            auto f = split(value(), ',');
-            if (f.size() < 3 || f.size() > 4) {
-                usage("--expect-hwmon NAME,ATTR,VALUE[,TOLERANCE]");
-            }
-            char *end = nullptr;
-            HwmonExpect e{f[0], f[1], std::strtol(f[2].c_str(), &end, 0), 0};
-            if (*end) {
-                usage("--expect-hwmon: bad value '" + f[2] + "'");
-            }
-            if (f.size() == 4) {
-                e.tolerance = std::strtol(f[3].c_str(), &end, 0);
-            }
-            o.hwmon.push_back(e);
+            const auto spec = parse_hwmon_spec(a, value(), "TOLERANCE");
+            o.hwmon.push_back(
+                HwmonExpect{spec.name, spec.attribute, spec.value, spec.extra.value_or(0)});
         } else {
             usage("unknown argument '" + a + "'");
         }

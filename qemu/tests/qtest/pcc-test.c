@@ -1501,7 +1501,13 @@ static void test_inbox_order(void)
     }
 }
 
-static void test_inbox_before_start(void)
+/*
+ * Start one pcc-mctp on channel 4 whose spool already holds @msg as inbox
+ * file @name: the platform may create the spool before QEMU does.
+ */
+static Guest *guest_start_with_inbox_file(const char *name,
+                                          GByteArray *msg,
+                                          const char *extra)
 {
     static const TestDev devs[] = {
         { .channel = 4, .expect = 4 },
@@ -1510,16 +1516,20 @@ static void test_inbox_before_start(void)
     g_autofree char *spool = g_build_filename(dir, "spool0", NULL);
     g_autofree char *inbox_tmp = g_build_filename(spool, "inbox", "tmp",
                                                   NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(inbox_tmp, 0700), ==, 0);
+    spool_drop(spool, name, msg);
+    return guest_start_in(g_steal_pointer(&dir), devs, ARRAY_SIZE(devs),
+                          extra);
+}
+
+static void test_inbox_before_start(void)
+{
     g_autofree char *name = spool_inbox_name(7, 4, "ntf");
     g_autoptr(GByteArray) msg = make_mctp_msg(5, 0, 40, 0x77);
     g_autoptr(GPtrArray) left = NULL;
-    Guest *g;
+    Guest *g = guest_start_with_inbox_file(name, msg, NULL);
 
-    /* the platform may create the spool before QEMU does */
-    g_assert_cmpint(g_mkdir_with_parents(inbox_tmp, 0700), ==, 0);
-    spool_drop(spool, name, msg);
-
-    g = guest_start_in(g_steal_pointer(&dir), devs, ARRAY_SIZE(devs), NULL);
     /* delivered as QEMU starts, before the interrupt could be watched */
     receive_message_full(g, 5, msg, false);
     g_assert_false(path_exists(g->inbox, name));
@@ -1536,22 +1546,10 @@ static void test_inbox_before_start(void)
  */
 static void test_inbox_incoming_migration(void)
 {
-    static const TestDev devs[] = {
-        { .channel = 4, .expect = 4 },
-    };
-    g_autofree char *dir = make_tmp_dir();
-    g_autofree char *spool = g_build_filename(dir, "spool0", NULL);
-    g_autofree char *inbox_tmp = g_build_filename(spool, "inbox", "tmp",
-                                                  NULL);
     g_autofree char *name = spool_inbox_name(3, 4, "rsp");
     g_autoptr(GByteArray) msg = make_mctp_msg(5, 0, 40, 0x66);
-    Guest *g;
+    Guest *g = guest_start_with_inbox_file(name, msg, "-incoming defer");
 
-    g_assert_cmpint(g_mkdir_with_parents(inbox_tmp, 0700), ==, 0);
-    spool_drop(spool, name, msg);
-
-    g = guest_start_in(g_steal_pointer(&dir), devs, ARRAY_SIZE(devs),
-                       "-incoming defer");
     /*
      * A delivery would have been scheduled at realize and run before the
      * main loop serves these qtest commands.
