@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cpio.hpp"
 
-#include <cstdio>
 #include <sys/stat.h>
+#include <cstdio>
 
 namespace lab {
 namespace {
 
-void pad4(std::vector<std::uint8_t> &out)
-{
+void pad4(std::vector<std::uint8_t>& out) {
     while (out.size() % 4) {
         out.push_back(0);
     }
@@ -16,9 +15,8 @@ void pad4(std::vector<std::uint8_t> &out)
 
 }  // namespace
 
-void CpioWriter::entry(const std::string &path, unsigned mode, std::span<const std::uint8_t> data,
-                       unsigned rmajor, unsigned rminor)
-{
+void CpioWriter::entry(const std::string& path, unsigned mode, std::span<const std::uint8_t> data,
+                       unsigned rmajor, unsigned rminor) {
     // newc: "070701" then 13 fields of 8 hex digits, name (NUL terminated),
     // padding to 4, data, padding to 4.
     const std::string name = path.starts_with("/") ? path.substr(1) : path;
@@ -35,33 +33,29 @@ void CpioWriter::entry(const std::string &path, unsigned mode, std::span<const s
     pad4(out_);
 }
 
-void CpioWriter::directory(const std::string &path, unsigned mode)
-{
+void CpioWriter::directory(const std::string& path, unsigned mode) {
     entry(path, S_IFDIR | mode, {});
 }
 
-void CpioWriter::file(const std::string &path, std::span<const std::uint8_t> data, unsigned mode)
-{
+void CpioWriter::file(const std::string& path, std::span<const std::uint8_t> data, unsigned mode) {
     entry(path, S_IFREG | mode, data);
 }
 
-void CpioWriter::file(const std::string &path, const std::string &text, unsigned mode)
-{
-    file(path, std::span(reinterpret_cast<const std::uint8_t *>(text.data()), text.size()), mode);
+void CpioWriter::file(const std::string& path, const std::string& text, unsigned mode) {
+    file(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), mode);
 }
 
-void CpioWriter::symlink(const std::string &path, const std::string &target)
-{
-    entry(path, S_IFLNK | 0777, std::span(reinterpret_cast<const std::uint8_t *>(target.data()), target.size()));
+void CpioWriter::symlink(const std::string& path, const std::string& target) {
+    entry(path, S_IFLNK | 0777,
+          std::span(reinterpret_cast<const std::uint8_t*>(target.data()), target.size()));
 }
 
-void CpioWriter::char_device(const std::string &path, unsigned major, unsigned minor, unsigned mode)
-{
+void CpioWriter::char_device(const std::string& path, unsigned major, unsigned minor,
+                             unsigned mode) {
     entry(path, S_IFCHR | mode, {}, major, minor);
 }
 
-void CpioWriter::finish()
-{
+void CpioWriter::finish() {
     entry("TRAILER!!!", 0, {});
 }
 

@@ -7,11 +7,16 @@
 #include "process.hpp"
 #include "scenario.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,14 +25,9 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <poll.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 #ifndef PCC_SOURCE_ROOT
@@ -41,7 +41,7 @@ namespace {
 
 using namespace lab;
 
-constexpr const char *kUsage = R"(Usage:
+constexpr const char* kUsage = R"(Usage:
   pcc-lab run [SCENARIO|FILE.conf]... [OPTIONS]   boot and check (default: pcc-core xgene-hwmon)
   pcc-lab list                                    the scenarios in lab/scenarios
   pcc-lab prepare                                 fetch artefacts, build guest programs
@@ -69,7 +69,7 @@ kernel without CONFIG_MCTP). A scenario whose required check was skipped
 is SKIPPED as a whole.
 )";
 
-constexpr std::array<const char *, 2> kDefaultScenarios{"pcc-core", "xgene-hwmon"};
+constexpr std::array<const char*, 2> kDefaultScenarios{"pcc-core", "xgene-hwmon"};
 
 struct Options {
     std::vector<std::string> scenarios;
@@ -95,40 +95,39 @@ struct ScenarioOutcome {
     double initramfs_s = 0, boot_s = 0, total_s = 0;
 };
 
-std::string source_root() { return PCC_SOURCE_ROOT; }
+std::string source_root() {
+    return PCC_SOURCE_ROOT;
+}
 
-std::string cache_root()
-{
-    if (const char *c = std::getenv("QEMU_PCC_CACHE"); c && *c) {
+std::string cache_root() {
+    if (const char* c = std::getenv("QEMU_PCC_CACHE"); c && *c) {
         return c;
     }
-    const char *home = std::getenv("HOME");
+    const char* home = std::getenv("HOME");
     return std::string(home ? home : "/tmp") + "/.cache/qemu-pcc";
 }
 
-double seconds_since(Clock::time_point t)
-{
+double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string fmt_s(double s)
-{
+std::string fmt_s(double s) {
     char b[32];
     std::snprintf(b, sizeof(b), "%.1f s", s);
     return b;
 }
 
-bool executable(const std::string &p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; }
+bool executable(const std::string& p) {
+    return !p.empty() && ::access(p.c_str(), X_OK) == 0;
+}
 
-std::string self_dir()
-{
+std::string self_dir() {
     std::error_code ec;
     auto p = fs::read_symlink("/proc/self/exe", ec);
     return ec ? std::string(".") : p.parent_path().string();
 }
 
-std::vector<std::uint8_t> read_bytes(const std::string &path)
-{
+std::vector<std::uint8_t> read_bytes(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) {
         throw std::runtime_error(path + ": cannot read");
@@ -136,14 +135,13 @@ std::vector<std::uint8_t> read_bytes(const std::string &path)
     return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
-void write_bytes_atomic(const std::string &path, const std::vector<std::uint8_t> &a,
-                        const std::vector<std::uint8_t> &b = {})
-{
+void write_bytes_atomic(const std::string& path, const std::vector<std::uint8_t>& a,
+                        const std::vector<std::uint8_t>& b = {}) {
     const std::string tmp = path + ".tmp" + std::to_string(::getpid());
     {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f.write(reinterpret_cast<const char *>(a.data()), static_cast<std::streamsize>(a.size()));
-        f.write(reinterpret_cast<const char *>(b.data()), static_cast<std::streamsize>(b.size()));
+        f.write(reinterpret_cast<const char*>(a.data()), static_cast<std::streamsize>(a.size()));
+        f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
         if (!f) {
             throw std::runtime_error(tmp + ": write failed");
         }
@@ -151,9 +149,8 @@ void write_bytes_atomic(const std::string &path, const std::vector<std::uint8_t>
     fs::rename(tmp, path);
 }
 
-std::uint64_t fnv1a(std::uint64_t h, const void *data, std::size_t n)
-{
-    const auto *p = static_cast<const std::uint8_t *>(data);
+std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
+    const auto* p = static_cast<const std::uint8_t*>(data);
     for (std::size_t i = 0; i < n; ++i) {
         h = (h ^ p[i]) * 0x100000001b3ull;
     }
@@ -161,8 +158,8 @@ std::uint64_t fnv1a(std::uint64_t h, const void *data, std::size_t n)
 }
 
 // KEY=VALUE lines of the helper scripts
-std::map<std::string, std::string> run_helper(const std::string &script, const std::vector<std::string> &args = {})
-{
+std::map<std::string, std::string> run_helper(const std::string& script,
+                                              const std::vector<std::string>& args = {}) {
     std::vector<std::string> argv{source_root() + "/lab/" + script};
     argv.insert(argv.end(), args.begin(), args.end());
     int status = 0;
@@ -188,8 +185,7 @@ struct Artefacts {
     double prepare_s = 0;
 };
 
-Artefacts prepare(const Options &o, bool need_guest)
-{
+Artefacts prepare(const Options& o, bool need_guest) {
     const auto t0 = Clock::now();
     Artefacts a;
     a.kernel = o.kernel;
@@ -216,12 +212,12 @@ Artefacts prepare(const Options &o, bool need_guest)
     }
     a.qemu = o.qemu;
     if (a.qemu.empty()) {
-        if (const char *e = std::getenv("PCC_LAB_QEMU"); e && *e) {
+        if (const char* e = std::getenv("PCC_LAB_QEMU"); e && *e) {
             a.qemu = e;
         }
     }
     if (a.qemu.empty()) {
-        for (const auto &c : {source_root() + "/build/qemu-system-aarch64",
+        for (const auto& c : {source_root() + "/build/qemu-system-aarch64",
                               cache_root() + "/build-dev/qemu-system-aarch64"}) {
             if (executable(c)) {
                 a.qemu = c;
@@ -231,7 +227,7 @@ Artefacts prepare(const Options &o, bool need_guest)
     }
     a.pccd = o.pccd;
     if (a.pccd.empty()) {
-        for (const auto &c : {source_root() + "/build/pccd", self_dir() + "/../pccd/pccd",
+        for (const auto& c : {source_root() + "/build/pccd", self_dir() + "/../pccd/pccd",
                               cache_root() + "/cpp-build/pccd/pccd"}) {
             if (executable(c)) {
                 a.pccd = fs::weakly_canonical(c).string();
@@ -239,15 +235,16 @@ Artefacts prepare(const Options &o, bool need_guest)
             }
         }
     }
-    for (const auto &[what, path] : {std::pair{"kernel", a.kernel}, {"UEFI firmware", a.bios},
-                                      {"busybox", a.busybox}}) {
+    for (const auto& [what, path] :
+         {std::pair{"kernel", a.kernel}, {"UEFI firmware", a.bios}, {"busybox", a.busybox}}) {
         if (path.empty() || !fs::exists(path)) {
             throw std::runtime_error(std::string("no ") + what + " ('" + path + "')");
         }
     }
     if (!executable(a.qemu)) {
-        throw std::runtime_error("no qemu-system-aarch64 with the PCC devices: build it "
-                                 "(scripts/build-qemu.sh) or pass --qemu PATH");
+        throw std::runtime_error(
+            "no qemu-system-aarch64 with the PCC devices: build it "
+            "(scripts/build-qemu.sh) or pass --qemu PATH");
     }
     a.prepare_s = seconds_since(t0);
     return a;
@@ -258,8 +255,7 @@ Artefacts prepare(const Options &o, bool need_guest)
 // plus a small per-run archive (the scenario's commands and modules); the
 // kernel unpacks concatenated archives in order.
 
-std::vector<std::uint8_t> base_initramfs(const Artefacts &a)
-{
+std::vector<std::uint8_t> base_initramfs(const Artefacts& a) {
     const std::string init_path = source_root() + "/lab/guest/init.sh";
     struct Input {
         std::string dest, src;
@@ -267,7 +263,7 @@ std::vector<std::uint8_t> base_initramfs(const Artefacts &a)
     };
     std::vector<Input> inputs{{"/init", init_path, 0755}, {"/bin/busybox", a.busybox, 0755}};
     std::vector<std::string> progs;
-    for (const auto &e : fs::directory_iterator(a.guest_bin)) {
+    for (const auto& e : fs::directory_iterator(a.guest_bin)) {
         const std::string n = e.path().filename().string();
         if (n.starts_with("pcc-guest-") && e.is_regular_file() && executable(e.path().string())) {
             progs.push_back(n);
@@ -277,12 +273,12 @@ std::vector<std::uint8_t> base_initramfs(const Artefacts &a)
     if (progs.empty()) {
         throw std::runtime_error(a.guest_bin + ": no pcc-guest-* programs (lab/build-guest.sh)");
     }
-    for (const auto &p : progs) {
+    for (const auto& p : progs) {
         inputs.push_back({"/bin/" + p, a.guest_bin + "/" + p, 0755});
     }
     std::uint64_t h = 0xcbf29ce484222325ull;
     std::vector<std::vector<std::uint8_t>> data;
-    for (const auto &in : inputs) {
+    for (const auto& in : inputs) {
         data.push_back(read_bytes(in.src));
         h = fnv1a(h, in.dest.data(), in.dest.size() + 1);
         h = fnv1a(h, data.back().data(), data.back().size());
@@ -296,7 +292,8 @@ std::vector<std::uint8_t> base_initramfs(const Artefacts &a)
     }
     fs::create_directories(dir);
     CpioWriter w;
-    for (const char *d : {"/bin", "/dev", "/proc", "/sys", "/tmp", "/lab", "/lib", "/lib/modules"}) {
+    for (const char* d :
+         {"/bin", "/dev", "/proc", "/sys", "/tmp", "/lab", "/lib", "/lib/modules"}) {
         w.directory(d);
     }
     w.char_device("/dev/console", 5, 1);
@@ -305,7 +302,7 @@ std::vector<std::uint8_t> base_initramfs(const Artefacts &a)
         w.file(inputs[i].dest, data[i], inputs[i].mode);
     }
     w.finish();
-    for (const auto &e : fs::directory_iterator(dir)) {
+    for (const auto& e : fs::directory_iterator(dir)) {
         if (e.path().filename().string().starts_with("base-")) {
             fs::remove(e.path());
         }
@@ -316,8 +313,7 @@ std::vector<std::uint8_t> base_initramfs(const Artefacts &a)
 
 // ---------------------------------------------------------------------------
 
-std::string tap_escape(std::string s)
-{
+std::string tap_escape(std::string s) {
     std::string out;
     for (char c : s) {
         if (c == '#') {
@@ -331,16 +327,14 @@ std::string tap_escape(std::string s)
 
 constexpr double kHostStepTimeoutS = 20;
 
-std::string trim_copy(std::string s)
-{
+std::string trim_copy(std::string s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
         s.pop_back();
     }
     return s.substr(std::min(s.size(), s.find_first_not_of(" \t")));
 }
 
-std::string shell_quote(const std::string &s)
-{
+std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
         out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -349,18 +343,16 @@ std::string shell_quote(const std::string &s)
 }
 
 class RunDir {
-public:
-    explicit RunDir(bool keep) : keep_(keep)
-    {
-        const char *t = std::getenv("TMPDIR");
+  public:
+    explicit RunDir(bool keep) : keep_(keep) {
+        const char* t = std::getenv("TMPDIR");
         std::string tmpl = std::string(t && *t ? t : "/tmp") + "/pcc-lab.XXXXXX";
         if (!::mkdtemp(tmpl.data())) {  // 0700
             throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
         }
         path_ = tmpl;
     }
-    ~RunDir()
-    {
+    ~RunDir() {
         std::error_code ec;
         if (keep_) {
             std::cerr << "pcc-lab: kept " << path_ << "\n";
@@ -368,32 +360,32 @@ public:
             fs::remove_all(path_, ec);
         }
     }
-    RunDir(const RunDir &) = delete;
-    RunDir &operator=(const RunDir &) = delete;
-    const std::string &path() const { return path_; }
+    RunDir(const RunDir&) = delete;
+    RunDir& operator=(const RunDir&) = delete;
+    const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
     bool keep_;
 };
 
 // What the placeholders of a scenario's lines stand for.
 struct Places {
-    std::string run;     // @run: the run's private temp directory
-    bool platform;       // @platform: "" when pccd runs, else "--no-platform"
-    std::string pccd;    // @pccd: the pccd binary
-    std::string here;    // @here: the directory of the scenario file
+    std::string run;   // @run: the run's private temp directory
+    bool platform;     // @platform: "" when pccd runs, else "--no-platform"
+    std::string pccd;  // @pccd: the pccd binary
+    std::string here;  // @here: the directory of the scenario file
 };
 
 // @spool:NAME -> private 0700 directory, @socket:NAME -> socket path,
 // @run, @platform, @pccd, @here (see Places).
-std::string expand(const std::string &s, const Places &pl)
-{
+std::string expand(const std::string& s, const Places& pl) {
     std::string out;
     std::size_t i = 0;
     auto word_end = [&](std::size_t from) {
         std::size_t e = from;
-        while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '-' || s[e] == '_')) {
+        while (e < s.size() &&
+               (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '-' || s[e] == '_')) {
             ++e;
         }
         return e;
@@ -433,8 +425,7 @@ std::string expand(const std::string &s, const Places &pl)
     return out;
 }
 
-std::vector<std::string> split_words(const std::string &s)
-{
+std::vector<std::string> split_words(const std::string& s) {
     std::istringstream in(s);
     std::vector<std::string> out;
     for (std::string w; in >> w;) {
@@ -443,8 +434,7 @@ std::vector<std::string> split_words(const std::string &s)
     return out;
 }
 
-std::string tail_of_file(const std::string &path, std::size_t lines)
-{
+std::string tail_of_file(const std::string& path, std::size_t lines) {
     std::ifstream f(path);
     std::vector<std::string> all;
     for (std::string l; std::getline(f, l);) {
@@ -457,8 +447,7 @@ std::string tail_of_file(const std::string &path, std::size_t lines)
     return out;
 }
 
-ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Options &o)
-{
+ScenarioOutcome run_scenario(const Scenario& sc, const Artefacts& a, const Options& o) {
     const auto t0 = Clock::now();
     ScenarioOutcome oc;
     oc.name = sc.name;
@@ -472,8 +461,9 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
     const bool want_pccd = sc.pccd.has_value();
     const bool have_pccd = want_pccd && executable(a.pccd);
     if (want_pccd && !have_pccd && sc.pccd_required) {
-        add("skip", "scenario", "needs pccd, which is not built (looked for build/pccd, " + self_dir() +
-                                    "/../pccd/pccd, $QEMU_PCC_CACHE/cpp-build/pccd/pccd; or pass --pccd PATH)");
+        add("skip", "scenario",
+            "needs pccd, which is not built (looked for build/pccd, " + self_dir() +
+                "/../pccd/pccd, $QEMU_PCC_CACHE/cpp-build/pccd/pccd; or pass --pccd PATH)");
         return oc;
     }
 
@@ -497,23 +487,24 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
     for (std::size_t i = 0; i < sc.guest.size(); ++i) {
         const std::string cmd = expand(sc.guest[i], places);
         const std::string n = std::to_string(i + 1);
-        script += "echo " + shell_quote("PCC-LAB-RUN " + n + " " + cmd) + "\n" + cmd + "\necho \"PCC-LAB-EXIT " +
-                  n + " $?\"\n";
+        script += "echo " + shell_quote("PCC-LAB-RUN " + n + " " + cmd) + "\n" + cmd +
+                  "\necho \"PCC-LAB-EXIT " + n + " $?\"\n";
     }
     extra.file("/lab/scenario.sh", script, 0644);
     std::string order;
     if (!sc.modules.empty()) {
         if (a.modules.empty()) {
-            for (const auto &m : sc.modules) {
-                add("skip", "module-" + m, "no modules tree for this kernel (--kernel without --modules)");
+            for (const auto& m : sc.modules) {
+                add("skip", "module-" + m,
+                    "no modules tree for this kernel (--kernel without --modules)");
             }
         } else {
             ModuleSet ms = resolve_modules(a.modules, sc.modules);
-            for (const auto &m : ms.missing) {
+            for (const auto& m : ms.missing) {
                 add("skip", "module-" + m,
                     "not found in " + a.modules + " (built into the kernel, or not configured)");
             }
-            for (const auto &m : ms.load_order) {
+            for (const auto& m : ms.load_order) {
                 extra.file("/lib/modules/" + m.name + ".ko", m.data, 0644);
                 order += m.name + ".ko\n";
             }
@@ -529,7 +520,7 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
     Child pccd;
     if (have_pccd) {
         std::vector<std::string> argv{a.pccd};
-        for (auto &w : split_words(expand(*sc.pccd, places))) {
+        for (auto& w : split_words(expand(*sc.pccd, places))) {
             argv.push_back(w);
         }
         UniqueFd log(::open(pccd_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -543,21 +534,21 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
     if (!sc.append.empty()) {
         append += " " + sc.append;
     }
-    std::vector<std::string> argv{a.qemu,      "-M",      "virt",    "-cpu",   "cortex-a57", "-smp",
-                                  "1",         "-m",      "1G",      "-display", "none",      "-monitor",
-                                  "none",      "-serial", "stdio",   "-nic",   "none",       "-no-reboot",
-                                  "-bios",     a.bios,    "-kernel", a.kernel, "-initrd",    initrd,
-                                  "-append",   append};
-    for (const auto &d : sc.devices) {
+    std::vector<std::string> argv{
+        a.qemu,   "-M",      "virt",     "-cpu",       "cortex-a57", "-smp", "1",
+        "-m",     "1G",      "-display", "none",       "-monitor",   "none", "-serial",
+        "stdio",  "-nic",    "none",     "-no-reboot", "-bios",      a.bios, "-kernel",
+        a.kernel, "-initrd", initrd,     "-append",    append};
+    for (const auto& d : sc.devices) {
         argv.push_back("-device");
         argv.push_back(expand(d, places));
     }
-    for (const auto &q : sc.qemu_args) {
+    for (const auto& q : sc.qemu_args) {
         argv.push_back(expand(q, places));
     }
     {
         std::ofstream cmd(oc.log_dir + "/command");
-        for (const auto &w : argv) {
+        for (const auto& w : argv) {
             cmd << shell_quote(w) << ' ';
         }
         cmd << '\n';
@@ -589,24 +580,29 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
         bool done = false;
     };
     std::vector<HostStep> steps;
-    auto finish_step = [&](HostStep &st, bool killed) {
+    auto finish_step = [&](HostStep& st, bool killed) {
         st.done = true;
         const int status = st.child.status();
         const std::string out = tail_of_file(st.log, 3);
         const std::string took = fmt_s(seconds_since(st.started));
         if (!killed && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-            add("ok", "host-" + st.name, "`" + st.command + "` done in " + took + (out.empty() ? "" : ": " + out));
+            add("ok", "host-" + st.name,
+                "`" + st.command + "` done in " + took + (out.empty() ? "" : ": " + out));
         } else {
             add("fail", "host-" + st.name,
-                "`" + st.command + "` " + (killed ? "still running after " + took + ", killed" : describe_status(status)) +
+                "`" + st.command + "` " +
+                    (killed ? "still running after " + took + ", killed"
+                            : describe_status(status)) +
                     (out.empty() ? "" : ": " + out));
         }
     };
-    auto start_step = [&](const std::string &name) {
-        auto it = std::find_if(sc.on.begin(), sc.on.end(), [&](const auto &p) { return p.first == name; });
+    auto start_step = [&](const std::string& name) {
+        auto it = std::find_if(sc.on.begin(), sc.on.end(),
+                               [&](const auto& p) { return p.first == name; });
         if (it == sc.on.end()) {
             add("fail", "host-" + name,
-                "the guest asked for host step '" + name + "' but the scenario has no `on " + name + " = COMMAND`");
+                "the guest asked for host step '" + name + "' but the scenario has no `on " + name +
+                    " = COMMAND`");
             return;
         }
         HostStep st;
@@ -618,7 +614,7 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
         st.started = Clock::now();
         try {
             st.child = Child::spawn(argv, -1, log.get(), log.get());
-        } catch (const std::exception &e) {
+        } catch (const std::exception& e) {
             add("fail", "host-" + name, "`" + st.command + "`: " + e.what());
             return;
         }
@@ -628,7 +624,7 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
         steps.push_back(std::move(st));
     };
     auto poll_steps = [&](bool final) {
-        for (auto &st : steps) {
+        for (auto& st : steps) {
             if (st.done) {
                 continue;
             }
@@ -652,7 +648,7 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
         if (line.find("Kernel panic") != std::string::npos) {
             panic = true;
         }
-        auto at = [&](const char *tag) -> std::optional<std::string> {
+        auto at = [&](const char* tag) -> std::optional<std::string> {
             auto p = line.find(tag);
             if (p == std::string::npos) {
                 return std::nullopt;
@@ -681,7 +677,8 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
             std::string st, name;
             in >> st >> name;
             if (st != "ok") {
-                add("fail", "module-" + name, "insmod " + name + " failed in the guest (see console.log)");
+                add("fail", "module-" + name,
+                    "insmod " + name + " failed in the guest (see console.log)");
             }
         } else if (auto h = at("PCC-LAB-HOST "); h && !at("PCC-LAB-RUN ")) {
             start_step(trim_copy(*h));
@@ -695,12 +692,15 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
             fails_before[n] = guest_fails;
         } else if (auto e = at("PCC-LAB-EXIT ")) {
             int n = 0, rc = 0;
-            if (std::sscanf(e->c_str(), "%d %d", &n, &rc) == 2 && rc != 0 && guest_fails == fails_before[n]) {
+            if (std::sscanf(e->c_str(), "%d %d", &n, &rc) == 2 && rc != 0 &&
+                guest_fails == fails_before[n]) {
                 add("fail", "guest-command-" + std::to_string(n),
                     "`" + commands[n] + "` exited with status " + std::to_string(rc) +
-                        " without reporting a failed check" + (rc == 127 ? " (command not found)" : ""));
+                        " without reporting a failed check" +
+                        (rc == 127 ? " (command not found)" : ""));
             }
-        } else if (line.find("PCC-LAB-DONE") != std::string::npos && line.find("echo") == std::string::npos) {
+        } else if (line.find("PCC-LAB-DONE") != std::string::npos &&
+                   line.find("echo") == std::string::npos) {
             done = true;
             oc.boot_s = seconds_since(tb);
         }
@@ -712,8 +712,9 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
             timed_out = true;
             break;
         }
-        const int wait_ms = static_cast<int>(
-            std::min<long long>(200, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1));
+        const int wait_ms = static_cast<int>(std::min<long long>(
+            200,
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1));
         pollfd pfd{out.read.get(), POLLIN, 0};
         int pr = ::poll(&pfd, 1, wait_ms);
         check_interrupted();
@@ -760,11 +761,13 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
     // --- verdicts of the runner itself
     const std::string qtail = tail_of_file(qemu_log, 5);
     if (done) {
-        add("ok", "boot", "guest booted and ran " + std::to_string(sc.guest.size()) + " command(s) in " +
-                              fmt_s(oc.boot_s));
+        add("ok", "boot",
+            "guest booted and ran " + std::to_string(sc.guest.size()) + " command(s) in " +
+                fmt_s(oc.boot_s));
     } else {
-        std::string why = timed_out ? "timed out after " + std::to_string(timeout) + " s (QEMU killed)"
-                                    : "QEMU " + describe_status(qstatus) + " before the guest finished";
+        std::string why = timed_out
+                              ? "timed out after " + std::to_string(timeout) + " s (QEMU killed)"
+                              : "QEMU " + describe_status(qstatus) + " before the guest finished";
         if (panic) {
             why += "; the kernel panicked (see console.log)";
         }
@@ -774,19 +777,23 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
         add("fail", "boot", why);
     }
     if (done && !timed_out && (!WIFEXITED(qstatus) || WEXITSTATUS(qstatus) != 0)) {
-        add("fail", "qemu-exit", "QEMU " + describe_status(qstatus) + (qtail.empty() ? "" : ": " + qtail));
+        add("fail", "qemu-exit",
+            "QEMU " + describe_status(qstatus) + (qtail.empty() ? "" : ": " + qtail));
     }
     if (done && !summary_seen) {
         add("fail", "guest-summary", "no PCC-SUMMARY line: a guest program did not finish");
-    } else if (summary_seen && (sum_ok != guest_ok || sum_fail != guest_fails || sum_skip != guest_skip)) {
+    } else if (summary_seen &&
+               (sum_ok != guest_ok || sum_fail != guest_fails || sum_skip != guest_skip)) {
         add("fail", "guest-summary",
-            "the guest announced ok=" + std::to_string(sum_ok) + " fail=" + std::to_string(sum_fail) +
-                " skip=" + std::to_string(sum_skip) + " but the console carried ok=" + std::to_string(guest_ok) +
+            "the guest announced ok=" + std::to_string(sum_ok) +
+                " fail=" + std::to_string(sum_fail) + " skip=" + std::to_string(sum_skip) +
+                " but the console carried ok=" + std::to_string(guest_ok) +
                 " fail=" + std::to_string(guest_fails) + " skip=" + std::to_string(guest_skip) +
                 " (result lines lost or garbled)");
     }
-    for (const auto &r : done ? sc.require : std::vector<std::string>{}) {
-        bool seen = std::any_of(oc.results.begin(), oc.results.end(), [&](const Result &x) { return x.name == r; });
+    for (const auto& r : done ? sc.require : std::vector<std::string>{}) {
+        bool seen = std::any_of(oc.results.begin(), oc.results.end(),
+                                [&](const Result& x) { return x.name == r; });
         if (!seen) {
             add("fail", "require-" + r, "required check '" + r + "' was not reported by the guest");
         }
@@ -798,17 +805,16 @@ ScenarioOutcome run_scenario(const Scenario &sc, const Artefacts &a, const Optio
     return oc;
 }
 
-std::string find_scenario(const std::string &arg, const Options &o)
-{
+std::string find_scenario(const std::string& arg, const Options& o) {
     if (arg.find('/') != std::string::npos || arg.ends_with(".conf")) {
         return arg;
     }
-    const std::string dir = o.scenario_dir.empty() ? source_root() + "/lab/scenarios" : o.scenario_dir;
+    const std::string dir =
+        o.scenario_dir.empty() ? source_root() + "/lab/scenarios" : o.scenario_dir;
     return dir + "/" + arg + ".conf";
 }
 
-Options parse_options(int argc, char **argv, int first)
-{
+Options parse_options(int argc, char** argv, int first) {
     Options o;
     for (int i = first; i < argc; ++i) {
         const std::string a = argv[i];
@@ -837,7 +843,7 @@ Options parse_options(int argc, char **argv, int first)
         } else if (a == "--timeout") {
             try {
                 o.timeout = std::stoi(value());
-            } catch (const std::logic_error &) {
+            } catch (const std::logic_error&) {
                 throw UsageError("--timeout: a number of seconds");
             }
         } else if (a == "--keep") {
@@ -861,50 +867,49 @@ Options parse_options(int argc, char **argv, int first)
     return o;
 }
 
-int cmd_list(const Options &o)
-{
-    const std::string dir = o.scenario_dir.empty() ? source_root() + "/lab/scenarios" : o.scenario_dir;
+int cmd_list(const Options& o) {
+    const std::string dir =
+        o.scenario_dir.empty() ? source_root() + "/lab/scenarios" : o.scenario_dir;
     std::vector<std::string> files;
-    for (const auto &e : fs::directory_iterator(dir)) {
+    for (const auto& e : fs::directory_iterator(dir)) {
         if (e.path().extension() == ".conf") {
             files.push_back(e.path().string());
         }
     }
     std::sort(files.begin(), files.end());
-    for (const auto &f : files) {
+    for (const auto& f : files) {
         auto s = load_scenario(f);
         std::printf("%-16s %s\n", s.name.c_str(), s.description.c_str());
     }
     return 0;
 }
 
-int cmd_run(Options o)
-{
+int cmd_run(Options o) {
     if (o.scenarios.empty()) {
         o.scenarios = {kDefaultScenarios.begin(), kDefaultScenarios.end()};
     }
     std::vector<Scenario> scs;
-    for (const auto &s : o.scenarios) {
+    for (const auto& s : o.scenarios) {
         scs.push_back(load_scenario(find_scenario(s, o)));
     }
     const Artefacts a = prepare(o, true);
-    std::cerr << "pcc-lab: qemu " << a.qemu << "\npcc-lab: kernel " << a.kernel << "\npcc-lab: modules "
-              << (a.modules.empty() ? "(none)" : a.modules) << "\npcc-lab: prepared in " << fmt_s(a.prepare_s)
-              << "\n";
+    std::cerr << "pcc-lab: qemu " << a.qemu << "\npcc-lab: kernel " << a.kernel
+              << "\npcc-lab: modules " << (a.modules.empty() ? "(none)" : a.modules)
+              << "\npcc-lab: prepared in " << fmt_s(a.prepare_s) << "\n";
 
     std::cout << "TAP version 13\n";
     int n = 0, n_ok = 0, n_fail = 0, n_skip = 0;
     std::vector<ScenarioOutcome> all;
-    for (const auto &sc : scs) {
+    for (const auto& sc : scs) {
         std::cerr << "pcc-lab: === " << sc.name << ": " << sc.description << "\n";
         ScenarioOutcome oc;
         try {
             oc = run_scenario(sc, a, o);
-        } catch (const std::exception &e) {
+        } catch (const std::exception& e) {
             oc.name = sc.name;
             oc.results.push_back({"fail", "runner", e.what()});
         }
-        for (const auto &r : oc.results) {
+        for (const auto& r : oc.results) {
             ++n;
             const std::string desc = tap_escape(sc.name + ": " + r.name + ": " + r.message);
             if (r.status == "ok") {
@@ -912,8 +917,8 @@ int cmd_run(Options o)
                 std::cout << "ok " << n << " - " << desc << "\n";
             } else if (r.status == "skip") {
                 ++n_skip;
-                std::cout << "ok " << n << " - " << tap_escape(sc.name + ": " + r.name) << " # SKIP "
-                          << tap_escape(r.message) << "\n";
+                std::cout << "ok " << n << " - " << tap_escape(sc.name + ": " + r.name)
+                          << " # SKIP " << tap_escape(r.message) << "\n";
             } else {
                 ++n_fail;
                 std::cout << "not ok " << n << " - " << desc << "\n";
@@ -927,18 +932,18 @@ int cmd_run(Options o)
     std::cout << "# ---- pcc-lab summary ----\n";
     int scen_pass = 0, scen_fail = 0, scen_skip = 0;
     for (std::size_t i = 0; i < all.size(); ++i) {
-        const auto &oc = all[i];
+        const auto& oc = all[i];
         int ok = 0, fail = 0, skip = 0;
-        for (const auto &r : oc.results) {
+        for (const auto& r : oc.results) {
             (r.status == "ok" ? ok : r.status == "fail" ? fail : skip)++;
         }
         // A scenario is about its required checks: if one of them was
         // skipped, the scenario is SKIPPED, whatever else passed.
-        const Result *skipped_req = nullptr;
-        for (const auto &r : oc.results) {
+        const Result* skipped_req = nullptr;
+        for (const auto& r : oc.results) {
             if (r.status == "skip" &&
-                (r.name == "scenario" ||
-                 std::find(scs[i].require.begin(), scs[i].require.end(), r.name) != scs[i].require.end())) {
+                (r.name == "scenario" || std::find(scs[i].require.begin(), scs[i].require.end(),
+                                                   r.name) != scs[i].require.end())) {
                 skipped_req = &r;
                 break;
             }
@@ -951,23 +956,24 @@ int cmd_run(Options o)
         } else {
             verdict = skip ? "PASS (with skips)" : "PASS", ++scen_pass;
         }
-        std::cout << "# " << oc.name << ": " << verdict << " - " << ok << " passed, " << fail << " failed, " << skip
-                  << " skipped";
+        std::cout << "# " << oc.name << ": " << verdict << " - " << ok << " passed, " << fail
+                  << " failed, " << skip << " skipped";
         if (oc.total_s > 0) {
             std::cout << " (initramfs " << fmt_s(oc.initramfs_s) << ", boot to done "
-                      << (oc.boot_s > 0 ? fmt_s(oc.boot_s) : std::string("-")) << ", scenario " << fmt_s(oc.total_s)
-                      << ")";
+                      << (oc.boot_s > 0 ? fmt_s(oc.boot_s) : std::string("-")) << ", scenario "
+                      << fmt_s(oc.total_s) << ")";
         }
         std::cout << "\n";
         if (skipped_req && !fail) {
-            std::cout << "#   reason: " << skipped_req->name << ": " << skipped_req->message << "\n";
+            std::cout << "#   reason: " << skipped_req->name << ": " << skipped_req->message
+                      << "\n";
         }
-        for (const auto &r : oc.results) {
+        for (const auto& r : oc.results) {
             if (r.status == "fail") {
                 std::cout << "#   FAILED  " << r.name << ": " << r.message << "\n";
             }
         }
-        for (const auto &r : oc.results) {
+        for (const auto& r : oc.results) {
             if (r.status == "skip") {
                 std::cout << "#   SKIPPED " << r.name << ": " << r.message << "\n";
             }
@@ -976,8 +982,9 @@ int cmd_run(Options o)
             std::cout << "#   logs: " << oc.log_dir << "/{console,qemu,pccd}.log\n";
         }
     }
-    std::cout << "# total: scenarios " << scen_pass << " passed, " << scen_fail << " failed, " << scen_skip
-              << " skipped; checks " << n_ok << " passed, " << n_fail << " failed, " << n_skip << " skipped\n";
+    std::cout << "# total: scenarios " << scen_pass << " passed, " << scen_fail << " failed, "
+              << scen_skip << " skipped; checks " << n_ok << " passed, " << n_fail << " failed, "
+              << n_skip << " skipped\n";
     if (scen_fail || (o.fail_on_skip && n_skip)) {
         return 1;
     }
@@ -986,8 +993,7 @@ int cmd_run(Options o)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char** argv) {
     install_cleanup_handlers();
     try {
         if (argc < 2) {
@@ -1007,19 +1013,19 @@ int main(int argc, char **argv)
         }
         if (cmd == "prepare") {
             auto a = prepare(o, true);
-            std::cout << "qemu " << a.qemu << "\nbios " << a.bios << "\nkernel " << a.kernel << "\nmodules "
-                      << a.modules << "\nbusybox " << a.busybox << "\nguest-bin " << a.guest_bin << "\npccd "
-                      << (a.pccd.empty() ? "(not built)" : a.pccd) << "\nprepared in " << fmt_s(a.prepare_s)
-                      << "\n";
+            std::cout << "qemu " << a.qemu << "\nbios " << a.bios << "\nkernel " << a.kernel
+                      << "\nmodules " << a.modules << "\nbusybox " << a.busybox << "\nguest-bin "
+                      << a.guest_bin << "\npccd " << (a.pccd.empty() ? "(not built)" : a.pccd)
+                      << "\nprepared in " << fmt_s(a.prepare_s) << "\n";
             return 0;
         }
         throw UsageError("unknown command '" + cmd + "'");
-    } catch (const Interrupted &i) {
+    } catch (const Interrupted& i) {
         return 128 + i.signal;
-    } catch (const UsageError &e) {
+    } catch (const UsageError& e) {
         std::cerr << "pcc-lab: " << e.what() << "\n" << kUsage;
         return 2;
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
         std::cerr << "pcc-lab: error: " << e.what() << "\n";
         return 2;
     }

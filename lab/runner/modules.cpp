@@ -16,17 +16,15 @@ namespace fs = std::filesystem;
 namespace lab {
 namespace {
 
-std::string normalise(std::string n)
-{
+std::string normalise(std::string n) {
     std::replace(n.begin(), n.end(), '-', '_');
     return n;
 }
 
 // "drivers/hwmon/xgene-hwmon.ko.xz" -> "xgene_hwmon"; "" if not a module
-std::string module_name(const fs::path &p)
-{
+std::string module_name(const fs::path& p) {
     std::string f = p.filename().string();
-    for (const char *ext : {".ko.xz", ".ko.gz", ".ko.zst", ".ko"}) {
+    for (const char* ext : {".ko.xz", ".ko.gz", ".ko.zst", ".ko"}) {
         if (f.ends_with(ext)) {
             return normalise(f.substr(0, f.size() - std::string(ext).size()));
         }
@@ -34,8 +32,7 @@ std::string module_name(const fs::path &p)
     return {};
 }
 
-std::vector<std::uint8_t> read_all(const std::string &path)
-{
+std::vector<std::uint8_t> read_all(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) {
         throw std::runtime_error(path + ": cannot read");
@@ -43,9 +40,8 @@ std::vector<std::uint8_t> read_all(const std::string &path)
     return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
-std::vector<std::uint8_t> load_module(const std::string &path)
-{
-    const char *tool = nullptr;
+std::vector<std::uint8_t> load_module(const std::string& path) {
+    const char* tool = nullptr;
     if (path.ends_with(".xz")) {
         tool = "xz";
     } else if (path.ends_with(".gz")) {
@@ -59,15 +55,15 @@ std::vector<std::uint8_t> load_module(const std::string &path)
     int status = 0;
     std::string out = run_capture({tool, "-dc", "--", path}, &status);
     if (status != 0 || out.empty()) {
-        throw std::runtime_error(std::string(tool) + " -dc " + path + ": " + describe_status(status));
+        throw std::runtime_error(std::string(tool) + " -dc " + path + ": " +
+                                 describe_status(status));
     }
     return std::vector<std::uint8_t>(out.begin(), out.end());
 }
 
 }  // namespace
 
-std::vector<std::string> module_depends(const std::vector<std::uint8_t> &ko)
-{
+std::vector<std::string> module_depends(const std::vector<std::uint8_t>& ko) {
     static const std::string key = "depends=";
     std::vector<std::string> out;
     auto it = ko.begin();
@@ -97,16 +93,15 @@ std::vector<std::string> module_depends(const std::vector<std::uint8_t> &ko)
     return out;
 }
 
-ModuleSet resolve_modules(const std::string &tree, const std::vector<std::string> &wanted)
-{
+ModuleSet resolve_modules(const std::string& tree, const std::vector<std::string>& wanted) {
     ModuleSet set;
     if (wanted.empty()) {
         return set;
     }
     std::map<std::string, std::string> index;  // name -> path
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(tree, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(tree, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file(ec)) {
             if (auto n = module_name(it->path()); !n.empty()) {
                 index.emplace(n, it->path().string());
@@ -117,7 +112,7 @@ ModuleSet resolve_modules(const std::string &tree, const std::vector<std::string
         throw std::runtime_error(tree + ": " + ec.message());
     }
     std::set<std::string> done, visiting;
-    std::function<void(const std::string &)> visit = [&](const std::string &raw) {
+    std::function<void(const std::string&)> visit = [&](const std::string& raw) {
         const std::string n = normalise(raw);
         if (done.count(n) || visiting.count(n)) {
             return;
@@ -134,14 +129,14 @@ ModuleSet resolve_modules(const std::string &tree, const std::vector<std::string
         m.path = found->second;
         m.data = load_module(m.path);
         m.depends = module_depends(m.data);
-        for (const auto &d : m.depends) {
+        for (const auto& d : m.depends) {
             visit(d);
         }
         visiting.erase(n);
         done.insert(n);
         set.load_order.push_back(std::move(m));
     };
-    for (const auto &w : wanted) {
+    for (const auto& w : wanted) {
         visit(w);
     }
     return set;

@@ -19,14 +19,14 @@ struct Module {
 };
 
 struct ModuleSet {
-    std::vector<Module> load_order;     // dependencies first
-    std::vector<std::string> missing;   // requested or needed, not found
+    std::vector<Module> load_order;    // dependencies first
+    std::vector<std::string> missing;  // requested or needed, not found
 };
 
 // Throws std::runtime_error when a module cannot be decompressed.
-ModuleSet resolve_modules(const std::string &tree, const std::vector<std::string> &wanted);
+ModuleSet resolve_modules(const std::string& tree, const std::vector<std::string>& wanted);
 
 // The "depends=" value of a .ko's .modinfo (split at ',').
-std::vector<std::string> module_depends(const std::vector<std::uint8_t> &ko);
+std::vector<std::string> module_depends(const std::vector<std::uint8_t>& ko);
 
 }  // namespace lab

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "process.hpp"
 
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <stdexcept>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace lab {
 namespace {
@@ -18,9 +18,8 @@ namespace {
 constexpr int kMaxGroups = 16;
 std::atomic<pid_t> g_groups[kMaxGroups];
 
-void register_group(pid_t pgid)
-{
-    for (auto &g : g_groups) {
+void register_group(pid_t pgid) {
+    for (auto& g : g_groups) {
         pid_t expected = 0;
         if (g.compare_exchange_strong(expected, pgid)) {
             return;
@@ -28,9 +27,8 @@ void register_group(pid_t pgid)
     }
 }
 
-void unregister_group(pid_t pgid)
-{
-    for (auto &g : g_groups) {
+void unregister_group(pid_t pgid) {
+    for (auto& g : g_groups) {
         pid_t expected = pgid;
         if (g.compare_exchange_strong(expected, 0)) {
             return;
@@ -43,9 +41,8 @@ volatile std::sig_atomic_t g_signal = 0;
 // Kills the children at once (async-signal-safe); the runner notices
 // interrupted() at its next wait, unwinds and removes its temp files.
 // A second signal exits on the spot.
-extern "C" void on_fatal_signal(int sig)
-{
-    for (auto &g : g_groups) {
+extern "C" void on_fatal_signal(int sig) {
+    for (auto& g : g_groups) {
         pid_t p = g.load();
         if (p > 0) {
             ::kill(-p, SIGKILL);
@@ -61,16 +58,14 @@ extern "C" void on_fatal_signal(int sig)
 
 }  // namespace
 
-void UniqueFd::reset(int fd)
-{
+void UniqueFd::reset(int fd) {
     if (fd_ >= 0) {
         ::close(fd_);
     }
     fd_ = fd;
 }
 
-Pipe make_pipe()
-{
+Pipe make_pipe() {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) {
         throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
@@ -78,13 +73,11 @@ Pipe make_pipe()
     return Pipe{UniqueFd(p[0]), UniqueFd(p[1])};
 }
 
-Child::Child(Child &&o) noexcept : pid_(o.pid_), reaped_(o.reaped_), status_(o.status_)
-{
+Child::Child(Child&& o) noexcept : pid_(o.pid_), reaped_(o.reaped_), status_(o.status_) {
     o.pid_ = -1;
 }
 
-Child &Child::operator=(Child &&o) noexcept
-{
+Child& Child::operator=(Child&& o) noexcept {
     if (this != &o) {
         kill_group();
         pid_ = o.pid_;
@@ -95,14 +88,13 @@ Child &Child::operator=(Child &&o) noexcept
     return *this;
 }
 
-Child Child::spawn(const std::vector<std::string> &argv, int in_fd, int out_fd, int err_fd)
-{
+Child Child::spawn(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd) {
     if (argv.empty()) {
         throw std::runtime_error("spawn: empty argv");
     }
-    std::vector<char *> cargv;
-    for (const auto &a : argv) {
-        cargv.push_back(const_cast<char *>(a.c_str()));
+    std::vector<char*> cargv;
+    for (const auto& a : argv) {
+        cargv.push_back(const_cast<char*>(a.c_str()));
     }
     cargv.push_back(nullptr);
     Pipe errp = make_pipe();  // exec failure report (closed by a successful exec)
@@ -148,8 +140,7 @@ Child Child::spawn(const std::vector<std::string> &argv, int in_fd, int out_fd, 
     return c;
 }
 
-bool Child::poll_exit()
-{
+bool Child::poll_exit() {
     if (pid_ <= 0 || reaped_) {
         return true;
     }
@@ -163,8 +154,7 @@ bool Child::poll_exit()
     return reaped_;
 }
 
-int Child::wait()
-{
+int Child::wait() {
     while (pid_ > 0 && !reaped_) {
         int st = 0;
         pid_t r = ::waitpid(pid_, &st, 0);
@@ -179,8 +169,7 @@ int Child::wait()
     return status_;
 }
 
-void Child::kill_group()
-{
+void Child::kill_group() {
     if (pid_ <= 0) {
         return;
     }
@@ -190,8 +179,7 @@ void Child::kill_group()
     pid_ = -1;
 }
 
-std::string describe_status(int status)
-{
+std::string describe_status(int status) {
     if (WIFEXITED(status)) {
         return "exited with status " + std::to_string(WEXITSTATUS(status));
     }
@@ -202,8 +190,7 @@ std::string describe_status(int status)
     return "ended with wait status " + std::to_string(status);
 }
 
-std::string run_capture(const std::vector<std::string> &argv, int *status)
-{
+std::string run_capture(const std::vector<std::string>& argv, int* status) {
     Pipe out = make_pipe();
     Child c = Child::spawn(argv, -1, out.write.get(), STDERR_FILENO);
     out.write.reset();
@@ -225,17 +212,17 @@ std::string run_capture(const std::vector<std::string> &argv, int *status)
     return text;
 }
 
-int interrupted() { return g_signal; }
+int interrupted() {
+    return g_signal;
+}
 
-void check_interrupted()
-{
+void check_interrupted() {
     if (g_signal) {
         throw Interrupted{g_signal};
     }
 }
 
-void install_cleanup_handlers()
-{
+void install_cleanup_handlers() {
     struct sigaction sa = {};
     sa.sa_handler = on_fatal_signal;
     sigemptyset(&sa.sa_mask);

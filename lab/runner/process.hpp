@@ -5,30 +5,28 @@
 // live groups before it exits. Nothing is left running after the runner.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace lab {
 
 class UniqueFd {
-public:
+  public:
     UniqueFd() = default;
     explicit UniqueFd(int fd) : fd_(fd) {}
     ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd &&o) noexcept : fd_(o.release()) {}
-    UniqueFd &operator=(UniqueFd &&o) noexcept
-    {
+    UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+    UniqueFd& operator=(UniqueFd&& o) noexcept {
         if (this != &o) {
             reset(o.release());
         }
         return *this;
     }
-    UniqueFd(const UniqueFd &) = delete;
-    UniqueFd &operator=(const UniqueFd &) = delete;
+    UniqueFd(const UniqueFd&) = delete;
+    UniqueFd& operator=(const UniqueFd&) = delete;
     int get() const { return fd_; }
-    int release()
-    {
+    int release() {
         int f = fd_;
         fd_ = -1;
         return f;
@@ -36,7 +34,7 @@ public:
     void reset(int fd = -1);
     explicit operator bool() const { return fd_ >= 0; }
 
-private:
+  private:
     int fd_ = -1;
 };
 
@@ -46,27 +44,27 @@ struct Pipe {
 Pipe make_pipe();  // O_CLOEXEC both ends
 
 class Child {
-public:
+  public:
     Child() = default;
-    Child(Child &&o) noexcept;
-    Child &operator=(Child &&o) noexcept;
-    Child(const Child &) = delete;
-    Child &operator=(const Child &) = delete;
+    Child(Child&& o) noexcept;
+    Child& operator=(Child&& o) noexcept;
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
     ~Child() { kill_group(); }
 
     // fork + exec argv[0] (PATH search) with the given fds as 0/1/2 (-1:
     // /dev/null). Throws std::runtime_error when exec fails.
-    static Child spawn(const std::vector<std::string> &argv, int in_fd, int out_fd, int err_fd);
+    static Child spawn(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd);
 
     pid_t pid() const { return pid_; }
     bool running() const { return pid_ > 0 && !reaped_; }
     // Non-blocking reap; true once the child has exited (status in status()).
     bool poll_exit();
-    int wait();             // blocking reap, returns the wait status
+    int wait();  // blocking reap, returns the wait status
     int status() const { return status_; }
-    void kill_group();      // SIGKILL to the group, then reap
+    void kill_group();  // SIGKILL to the group, then reap
 
-private:
+  private:
     pid_t pid_ = -1;
     bool reaped_ = false;
     int status_ = 0;
@@ -77,7 +75,7 @@ std::string describe_status(int status);
 
 // Runs argv to completion; stdout is returned, stderr passes through.
 // Throws on exec failure; *status gets the wait status.
-std::string run_capture(const std::vector<std::string> &argv, int *status);
+std::string run_capture(const std::vector<std::string>& argv, int* status);
 
 // SIGINT/SIGTERM/SIGHUP: kill all live children's groups at once; the
 // runner then throws Interrupted from check_interrupted() and unwinds.

@@ -8,8 +8,7 @@
 namespace lab {
 namespace {
 
-std::string strip(const std::string &s)
-{
+std::string strip(const std::string& s) {
     const auto b = s.find_first_not_of(" \t\r");
     if (b == std::string::npos) {
         return {};
@@ -18,8 +17,7 @@ std::string strip(const std::string &s)
     return s.substr(b, e - b + 1);
 }
 
-std::vector<std::string> words(const std::string &s)
-{
+std::vector<std::string> words(const std::string& s) {
     std::istringstream in(s);
     std::vector<std::string> out;
     for (std::string w; in >> w;) {
@@ -28,8 +26,7 @@ std::vector<std::string> words(const std::string &s)
     return out;
 }
 
-std::string basename_conf(const std::string &path)
-{
+std::string basename_conf(const std::string& path) {
     auto slash = path.find_last_of('/');
     std::string b = slash == std::string::npos ? path : path.substr(slash + 1);
     if (b.size() > 5 && b.ends_with(".conf")) {
@@ -40,15 +37,14 @@ std::string basename_conf(const std::string &path)
 
 }  // namespace
 
-Scenario parse_scenario(const std::string &text, const std::string &origin)
-{
+Scenario parse_scenario(const std::string& text, const std::string& origin) {
     Scenario s;
     s.name = basename_conf(origin);
     s.path = origin;
     std::istringstream in(text);
     std::string line;
     int lineno = 0;
-    auto fail = [&](const std::string &why) {
+    auto fail = [&](const std::string& why) {
         throw std::runtime_error(origin + ":" + std::to_string(lineno) + ": " + why);
     };
     while (std::getline(in, line)) {
@@ -72,7 +68,7 @@ Scenario parse_scenario(const std::string &text, const std::string &origin)
                 if (used != value.size() || s.timeout_s <= 0) {
                     fail("timeout: a positive number of seconds");
                 }
-            } catch (const std::logic_error &) {
+            } catch (const std::logic_error&) {
                 fail("timeout: a positive number of seconds");
             }
         } else if (key == "device") {
@@ -81,13 +77,13 @@ Scenario parse_scenario(const std::string &text, const std::string &origin)
             }
             s.devices.push_back(value);
         } else if (key == "qemu") {
-            for (auto &w : words(value)) {
+            for (auto& w : words(value)) {
                 s.qemu_args.push_back(w);
             }
         } else if (key == "append") {
             s.append += (s.append.empty() ? "" : " ") + value;
         } else if (key == "modules") {
-            for (auto &w : words(value)) {
+            for (auto& w : words(value)) {
                 s.modules.push_back(w);
             }
         } else if (key == "guest") {
@@ -106,19 +102,20 @@ Scenario parse_scenario(const std::string &text, const std::string &origin)
                 fail("pccd-missing: 'skip' or 'continue'");
             }
         } else if (key == "require") {
-            for (auto &w : words(value)) {
+            for (auto& w : words(value)) {
                 s.require.push_back(w);
             }
         } else if (key.rfind("on ", 0) == 0) {
             const std::string name = strip(key.substr(3));
             if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos) {
+                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+                                    std::string::npos) {
                 fail("on NAME = COMMAND: NAME is letters, digits, '-' and '_'");
             }
             if (value.empty()) {
                 fail("on " + name + ": empty command");
             }
-            for (const auto &[n, c] : s.on) {
+            for (const auto& [n, c] : s.on) {
                 if (n == name) {
                     fail("on " + name + ": given twice");
                 }
@@ -137,8 +134,7 @@ Scenario parse_scenario(const std::string &text, const std::string &origin)
     return s;
 }
 
-Scenario load_scenario(const std::string &path)
-{
+Scenario load_scenario(const std::string& path) {
     std::ifstream f(path);
     if (!f) {
         throw std::runtime_error(path + ": cannot read");

@@ -11,28 +11,28 @@
 namespace lab {
 
 struct Scenario {
-    std::string name;         // file name without .conf
-    std::string path;         // where it was read from
+    std::string name;  // file name without .conf
+    std::string path;  // where it was read from
     std::string description;
-    int timeout_s = 60;       // boot + checks, QEMU is killed after it
-    std::vector<std::string> devices;   // -device arguments
-    std::vector<std::string> qemu_args; // extra QEMU arguments (split on blanks)
-    std::string append;                 // extra kernel command line
-    std::vector<std::string> modules;   // kernel modules to load (deps resolved)
-    std::vector<std::string> guest;     // guest shell commands, in order
-    std::optional<std::string> pccd;    // pccd arguments; pccd is started when set
-    bool pccd_required = true;          // pccd-missing = skip|continue
-    std::vector<std::string> require;   // result names that must be reported
+    int timeout_s = 60;                  // boot + checks, QEMU is killed after it
+    std::vector<std::string> devices;    // -device arguments
+    std::vector<std::string> qemu_args;  // extra QEMU arguments (split on blanks)
+    std::string append;                  // extra kernel command line
+    std::vector<std::string> modules;    // kernel modules to load (deps resolved)
+    std::vector<std::string> guest;      // guest shell commands, in order
+    std::optional<std::string> pccd;     // pccd arguments; pccd is started when set
+    bool pccd_required = true;           // pccd-missing = skip|continue
+    std::vector<std::string> require;    // result names that must be reported
     // on NAME = COMMAND: run COMMAND on the host when the guest prints
     // "PCC-LAB-HOST NAME" (pcc-guest-check --host-step NAME)
     std::vector<std::pair<std::string, std::string>> on;
-    std::optional<std::string> skip;    // skip = REASON: never boots
+    std::optional<std::string> skip;  // skip = REASON: never boots
 };
 
 // Reads NAME.conf. Throws std::runtime_error("FILE:LINE: why") on errors.
-Scenario load_scenario(const std::string &path);
+Scenario load_scenario(const std::string& path);
 
 // Parses the text of a scenario (for tests); `origin` names it in errors.
-Scenario parse_scenario(const std::string &text, const std::string &origin);
+Scenario parse_scenario(const std::string& text, const std::string& origin);
 
 }  // namespace lab

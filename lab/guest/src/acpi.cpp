@@ -6,8 +6,7 @@
 namespace lab::acpi {
 namespace {
 
-std::uint64_t le(std::span<const std::uint8_t> b, std::size_t off, std::size_t n)
-{
+std::uint64_t le(std::span<const std::uint8_t> b, std::size_t off, std::size_t n) {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n; ++i) {
         v |= std::uint64_t{b[off + i]} << (8 * i);
@@ -15,9 +14,8 @@ std::uint64_t le(std::span<const std::uint8_t> b, std::size_t off, std::size_t n
     return v;
 }
 
-std::string chars(std::span<const std::uint8_t> b, std::size_t off, std::size_t n)
-{
-    std::string s(reinterpret_cast<const char *>(b.data() + off), n);
+std::string chars(std::span<const std::uint8_t> b, std::size_t off, std::size_t n) {
+    std::string s(reinterpret_cast<const char*>(b.data() + off), n);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) {
         s.pop_back();
     }
@@ -26,8 +24,7 @@ std::string chars(std::span<const std::uint8_t> b, std::size_t off, std::size_t 
 
 // AML PkgLength at `pos`: {value, bytes used}; nullopt past the end.
 std::optional<std::pair<std::size_t, std::size_t>> pkg_length(std::span<const std::uint8_t> b,
-                                                                std::size_t pos)
-{
+                                                              std::size_t pos) {
     if (pos >= b.size()) {
         return std::nullopt;
     }
@@ -46,9 +43,9 @@ std::optional<std::pair<std::size_t, std::size_t>> pkg_length(std::span<const st
     return std::pair{v, std::size_t{1 + follow}};
 }
 
-std::optional<std::size_t> find(std::span<const std::uint8_t> hay, std::span<const std::uint8_t> needle,
-                                 std::size_t from, std::size_t to)
-{
+std::optional<std::size_t> find(std::span<const std::uint8_t> hay,
+                                std::span<const std::uint8_t> needle, std::size_t from,
+                                std::size_t to) {
     to = std::min(to, hay.size());
     if (needle.empty() || from >= to || to - from < needle.size()) {
         return std::nullopt;
@@ -63,8 +60,7 @@ std::optional<std::size_t> find(std::span<const std::uint8_t> hay, std::span<con
 }
 
 // AML integer data object at `pos` (ZeroOp, OneOp, BytePrefix ...).
-std::optional<std::uint64_t> aml_integer(std::span<const std::uint8_t> b, std::size_t pos)
-{
+std::optional<std::uint64_t> aml_integer(std::span<const std::uint8_t> b, std::size_t pos) {
     if (pos >= b.size()) {
         return std::nullopt;
     }
@@ -75,34 +71,40 @@ std::optional<std::uint64_t> aml_integer(std::span<const std::uint8_t> b, std::s
         return le(b, pos + 1, n);
     };
     switch (b[pos]) {
-    case 0x00: return 0;
-    case 0x01: return 1;
-    case 0xff: return ~std::uint64_t{0};
-    case 0x0a: return sized(1);
-    case 0x0b: return sized(2);
-    case 0x0c: return sized(4);
-    case 0x0e: return sized(8);
-    default: return std::nullopt;
+        case 0x00:
+            return 0;
+        case 0x01:
+            return 1;
+        case 0xff:
+            return ~std::uint64_t{0};
+        case 0x0a:
+            return sized(1);
+        case 0x0b:
+            return sized(2);
+        case 0x0c:
+            return sized(4);
+        case 0x0e:
+            return sized(8);
+        default:
+            return std::nullopt;
     }
 }
 
 }  // namespace
 
-std::optional<Header> parse_header(std::span<const std::uint8_t> t)
-{
+std::optional<Header> parse_header(std::span<const std::uint8_t> t) {
     if (t.size() < kHeaderSize) {
         return std::nullopt;
     }
     Header h;
-    h.signature = std::string(reinterpret_cast<const char *>(t.data()), 4);
+    h.signature = std::string(reinterpret_cast<const char*>(t.data()), 4);
     h.length = static_cast<std::uint32_t>(le(t, 4, 4));
     h.revision = t[8];
     h.oem_table_id = chars(t, 16, 8);
     return h;
 }
 
-bool checksum_ok(std::span<const std::uint8_t> t)
-{
+bool checksum_ok(std::span<const std::uint8_t> t) {
     std::uint8_t sum = 0;
     for (auto b : t) {
         sum = static_cast<std::uint8_t>(sum + b);
@@ -110,21 +112,24 @@ bool checksum_ok(std::span<const std::uint8_t> t)
     return sum == 0;
 }
 
-unsigned pcct_subtable_length(std::uint8_t type)
-{
+unsigned pcct_subtable_length(std::uint8_t type) {
     switch (type) {
-    case 0:
-    case 1: return 62;
-    case 2: return 90;
-    case 3:
-    case 4: return 164;
-    case 5: return 48;
-    default: return 0;
+        case 0:
+        case 1:
+            return 62;
+        case 2:
+            return 90;
+        case 3:
+        case 4:
+            return 164;
+        case 5:
+            return 48;
+        default:
+            return 0;
     }
 }
 
-std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> t, std::string *error)
-{
+std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> t, std::string* error) {
     auto fail = [&](std::string why) -> std::optional<Pcct> {
         if (error) {
             *error = std::move(why);
@@ -139,8 +144,8 @@ std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> t, std::string *err
         return fail("signature is '" + h->signature + "', not 'PCCT'");
     }
     if (h->length != t.size()) {
-        return fail("header length " + std::to_string(h->length) + " but " + std::to_string(t.size()) +
-                    " bytes");
+        return fail("header length " + std::to_string(h->length) + " but " +
+                    std::to_string(t.size()) + " bytes");
     }
     if (t.size() < kHeaderSize + 12) {
         return fail("no room for the PCCT flags");
@@ -158,16 +163,18 @@ std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> t, std::string *err
         s.type = t[off];
         s.length = t[off + 1];
         if (s.length < 2 || off + s.length > t.size()) {
-            return fail("subspace " + std::to_string(index) + ": length " + std::to_string(s.length) +
-                        " does not fit the table");
+            return fail("subspace " + std::to_string(index) + ": length " +
+                        std::to_string(s.length) + " does not fit the table");
         }
         const unsigned want = pcct_subtable_length(s.type);
         if (want == 0) {
-            return fail("subspace " + std::to_string(index) + ": unknown type " + std::to_string(s.type));
+            return fail("subspace " + std::to_string(index) + ": unknown type " +
+                        std::to_string(s.type));
         }
         if (s.length != want) {
             return fail("subspace " + std::to_string(index) + " (type " + std::to_string(s.type) +
-                        "): length " + std::to_string(s.length) + ", expected " + std::to_string(want));
+                        "): length " + std::to_string(s.length) + ", expected " +
+                        std::to_string(want));
         }
         auto sub = t.subspan(off, s.length);
         if (s.type <= 4) {
@@ -185,8 +192,7 @@ std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> t, std::string *err
     return p;
 }
 
-std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> t, const std::string &hid)
-{
+std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> t, const std::string& hid) {
     std::vector<AmlDevice> out;
     if (t.size() <= kHeaderSize) {
         return out;
@@ -273,9 +279,8 @@ std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> t, const std::
     return out;
 }
 
-std::optional<std::uint64_t> AmlDevice::property(const std::string &key) const
-{
-    for (const auto &[k, v] : properties) {
+std::optional<std::uint64_t> AmlDevice::property(const std::string& key) const {
+    for (const auto& [k, v] : properties) {
         if (k == key) {
             return v;
         }

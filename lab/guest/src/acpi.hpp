@@ -30,11 +30,11 @@ std::optional<Header> parse_header(std::span<const std::uint8_t> table);
 bool checksum_ok(std::span<const std::uint8_t> table);
 
 struct PccSubspace {
-    unsigned index = 0;        // position in the PCCT
-    std::uint8_t type = 0;     // 0..5
-    std::uint8_t length = 0;   // subtable length
-    std::uint64_t base = 0;    // shared memory base address
-    std::uint64_t size = 0;    // shared memory length
+    unsigned index = 0;                // position in the PCCT
+    std::uint8_t type = 0;             // 0..5
+    std::uint8_t length = 0;           // subtable length
+    std::uint64_t base = 0;            // shared memory base address
+    std::uint64_t size = 0;            // shared memory length
     std::optional<std::uint32_t> gsi;  // types 1..4: platform interrupt
     std::uint8_t irq_flags = 0;
 };
@@ -48,7 +48,7 @@ struct Pcct {
 unsigned pcct_subtable_length(std::uint8_t type);
 
 // Parses a PCCT. On a malformed table returns nullopt and says why in *error.
-std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> table, std::string *error);
+std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> table, std::string* error);
 
 struct PccResource {
     std::uint32_t subspace = 0;  // DWord descriptor's address minimum
@@ -65,12 +65,12 @@ struct AmlDevice {
     // {"pcc-channel", 4}, in their order
     std::vector<std::pair<std::string, std::uint64_t>> properties;
 
-    std::optional<std::uint64_t> property(const std::string &key) const;
+    std::optional<std::uint64_t> property(const std::string& key) const;
 };
 
 // Finds every Device() in the AML whose _HID is the string `hid` and
 // collects its PCC DWord address space descriptors (resource type 0x0A)
 // and the integer properties of its _DSD.
-std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> table, const std::string &hid);
+std::vector<AmlDevice> find_devices(std::span<const std::uint8_t> table, const std::string& hid);
 
 }  // namespace lab::acpi

@@ -7,19 +7,18 @@
 namespace lab {
 
 class Fd {
-public:
+  public:
     explicit Fd(int fd) : fd_(fd) {}
-    ~Fd()
-    {
+    ~Fd() {
         if (fd_ >= 0) {
             ::close(fd_);
         }
     }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 

@@ -3,20 +3,16 @@
 
 #include "fd.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/klog.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace lab {
-namespace {
+namespace {}  // namespace
 
-
-}  // namespace
-
-bool parse_kmsg_record(std::string_view rec, KmsgRecord *out)
-{
+bool parse_kmsg_record(std::string_view rec, KmsgRecord* out) {
     auto semi = rec.find(';');
     if (semi == std::string_view::npos) {
         return false;
@@ -40,8 +36,7 @@ bool parse_kmsg_record(std::string_view rec, KmsgRecord *out)
     return true;
 }
 
-std::vector<KmsgRecord> parse_syslog_text(std::string_view text)
-{
+std::vector<KmsgRecord> parse_syslog_text(std::string_view text) {
     std::vector<KmsgRecord> out;
     while (!text.empty()) {
         auto nl = text.find('\n');
@@ -65,8 +60,7 @@ std::vector<KmsgRecord> parse_syslog_text(std::string_view text)
     return out;
 }
 
-std::vector<KmsgRecord> read_kernel_log(std::string *source, std::string *error)
-{
+std::vector<KmsgRecord> read_kernel_log(std::string* source, std::string* error) {
     std::vector<KmsgRecord> out;
     Fd fd(::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() >= 0) {

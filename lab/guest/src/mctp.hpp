@@ -31,7 +31,8 @@ inline constexpr std::uint8_t kPldmGetTid = 0x02;
 inline constexpr std::uint8_t kPldmGetTypes = 0x04;
 
 // Control request: Rq=1, D=0, instance ID (5 bits), command, data.
-Bytes control_request(std::uint8_t instance, std::uint8_t command, std::span<const std::uint8_t> data = {});
+Bytes control_request(std::uint8_t instance, std::uint8_t command,
+                      std::span<const std::uint8_t> data = {});
 
 // A control response: byte 0 Rq=0 + instance, byte 1 command, byte 2
 // completion code, then the data.
@@ -44,25 +45,28 @@ struct ControlResponse {
 
 // Parses a response and checks it answers (instance, command); nullopt and
 // *error say why not.
-std::optional<ControlResponse> parse_control_response(std::span<const std::uint8_t> msg, std::uint8_t instance,
-                                                      std::uint8_t command, std::string *error);
+std::optional<ControlResponse> parse_control_response(std::span<const std::uint8_t> msg,
+                                                      std::uint8_t instance, std::uint8_t command,
+                                                      std::string* error);
 
 // Get Endpoint ID response data: EID, endpoint type byte, medium-specific.
 struct EndpointId {
     std::uint8_t eid = 0;
     std::uint8_t endpoint_type = 0;  // [5:4] 00 simple endpoint, 01 bus owner/bridge
-    std::uint8_t eid_type = 0;       // [1:0] 00 dynamic, 01 static supported, 10 static match, 11 static mismatch
+    std::uint8_t eid_type =
+        0;  // [1:0] 00 dynamic, 01 static supported, 10 static match, 11 static mismatch
 };
-std::optional<EndpointId> parse_get_endpoint_id(const ControlResponse &r, std::string *error);
+std::optional<EndpointId> parse_get_endpoint_id(const ControlResponse& r, std::string* error);
 
 // Get MCTP Version Support data: count, then 4-byte entries (major, minor,
 // update, alpha; BCD with F in the high nibble).
-std::optional<std::vector<std::uint32_t>> parse_version_support(const ControlResponse &r, std::string *error);
+std::optional<std::vector<std::uint32_t>> parse_version_support(const ControlResponse& r,
+                                                                std::string* error);
 // "1.3.1" for F1 F3 F1 00
 std::string version_text(std::uint32_t entry);
 
 // Get Message Type Support data: count, then that many type bytes.
-std::optional<Bytes> parse_message_types(const ControlResponse &r, std::string *error);
+std::optional<Bytes> parse_message_types(const ControlResponse& r, std::string* error);
 
 // PLDM request: Rq=1 + instance, header version 0 + PLDM type, command, data.
 Bytes pldm_request(std::uint8_t instance, std::uint8_t pldm_type, std::uint8_t command,
@@ -75,11 +79,12 @@ struct PldmResponse {
     std::uint8_t completion = 0;
     Bytes data;
 };
-std::optional<PldmResponse> parse_pldm_response(std::span<const std::uint8_t> msg, std::uint8_t instance,
-                                                std::uint8_t pldm_type, std::uint8_t command, std::string *error);
+std::optional<PldmResponse> parse_pldm_response(std::span<const std::uint8_t> msg,
+                                                std::uint8_t instance, std::uint8_t pldm_type,
+                                                std::uint8_t command, std::string* error);
 
 // GetPLDMTypes data: bitfield8[8], bit n = PLDM type n supported.
-std::optional<std::vector<unsigned>> parse_pldm_types(const PldmResponse &r, std::string *error);
+std::optional<std::vector<unsigned>> parse_pldm_types(const PldmResponse& r, std::string* error);
 
 std::string hex_bytes(std::span<const std::uint8_t> b);
 

@@ -1,34 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "netlink.hpp"
 
-#include <cstring>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <cstring>
 
 namespace lab::netlink {
 namespace {
 
 // A message under construction: header first, lengths fixed in finish().
 class Message {
-public:
-    Message(std::uint16_t type, std::uint16_t flags, std::uint32_t seq)
-    {
+  public:
+    Message(std::uint16_t type, std::uint16_t flags, std::uint32_t seq) {
         nlmsghdr h{};
         h.nlmsg_type = type;
         h.nlmsg_flags = static_cast<std::uint16_t>(flags | NLM_F_REQUEST | NLM_F_ACK);
         h.nlmsg_seq = seq;
         put(&h, sizeof(h));
     }
-    template <typename T> void body(const T &t)
-    {
+    template <typename T>
+    void body(const T& t) {
         put(&t, sizeof(t));
         align();
     }
-    void attr(std::uint16_t type, const void *data, std::size_t len)
-    {
+    void attr(std::uint16_t type, const void* data, std::size_t len) {
         nlattr a{};
         a.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + len);
         a.nla_type = type;
@@ -37,29 +35,25 @@ public:
         align();
     }
     // A nested attribute: begin returns its offset, end fixes its length.
-    std::size_t begin_nest(std::uint16_t type)
-    {
+    std::size_t begin_nest(std::uint16_t type) {
         const std::size_t at = b_.size();
         nlattr a{};
         a.nla_type = static_cast<std::uint16_t>(type | NLA_F_NESTED);
         put(&a, sizeof(a));
         return at;
     }
-    void end_nest(std::size_t at)
-    {
+    void end_nest(std::size_t at) {
         const auto len = static_cast<std::uint16_t>(b_.size() - at);
         std::memcpy(b_.data() + at, &len, sizeof(len));
     }
-    Bytes finish()
-    {
+    Bytes finish() {
         const auto len = static_cast<std::uint32_t>(b_.size());
         std::memcpy(b_.data(), &len, sizeof(len));
         return std::move(b_);
     }
 
-private:
-    void put(const void *p, std::size_t n)
-    {
+  private:
+    void put(const void* p, std::size_t n) {
         // resize + memcpy: GCC 12's -Wstringop-overflow misfires on insert()
         const std::size_t at = b_.size();
         b_.resize(at + n);
@@ -73,8 +67,7 @@ private:
 
 }  // namespace
 
-Bytes link_up(std::uint32_t seq, int ifindex, std::optional<std::uint32_t> mctp_net)
-{
+Bytes link_up(std::uint32_t seq, int ifindex, std::optional<std::uint32_t> mctp_net) {
     Message m(RTM_NEWLINK, 0, seq);
     ifinfomsg ifi{};
     ifi.ifi_family = AF_UNSPEC;
@@ -92,8 +85,7 @@ Bytes link_up(std::uint32_t seq, int ifindex, std::optional<std::uint32_t> mctp_
     return m.finish();
 }
 
-Bytes mctp_add_address(std::uint32_t seq, int ifindex, std::uint8_t eid)
-{
+Bytes mctp_add_address(std::uint32_t seq, int ifindex, std::uint8_t eid) {
     Message m(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, seq);
     ifaddrmsg ifa{};
     ifa.ifa_family = kAfMctp;
@@ -103,8 +95,7 @@ Bytes mctp_add_address(std::uint32_t seq, int ifindex, std::uint8_t eid)
     return m.finish();
 }
 
-Bytes mctp_add_route(std::uint32_t seq, int ifindex, std::uint8_t peer_eid)
-{
+Bytes mctp_add_route(std::uint32_t seq, int ifindex, std::uint8_t peer_eid) {
     Message m(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, seq);
     rtmsg rtm{};
     rtm.rtm_family = kAfMctp;
@@ -120,16 +111,17 @@ Bytes mctp_add_route(std::uint32_t seq, int ifindex, std::uint8_t peer_eid)
     return m.finish();
 }
 
-std::optional<int> parse_ack(std::span<const std::uint8_t> reply, std::uint32_t seq, std::string *error)
-{
+std::optional<int> parse_ack(std::span<const std::uint8_t> reply, std::uint32_t seq,
+                             std::string* error) {
     std::size_t off = 0;
     while (off + sizeof(nlmsghdr) <= reply.size()) {
         nlmsghdr h;
         std::memcpy(&h, reply.data() + off, sizeof(h));
         if (h.nlmsg_len < sizeof(h) || off + h.nlmsg_len > reply.size()) {
             if (error) {
-                *error = "truncated netlink message (length " + std::to_string(h.nlmsg_len) + " at offset " +
-                         std::to_string(off) + " of " + std::to_string(reply.size()) + ")";
+                *error = "truncated netlink message (length " + std::to_string(h.nlmsg_len) +
+                         " at offset " + std::to_string(off) + " of " +
+                         std::to_string(reply.size()) + ")";
             }
             return std::nullopt;
         }

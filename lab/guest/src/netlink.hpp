@@ -29,6 +29,7 @@ Bytes mctp_add_route(std::uint32_t seq, int ifindex, std::uint8_t peer_eid);
 // The outcome of a request in a netlink reply buffer: 0 (ACK) or a
 // negative errno from NLMSG_ERROR for sequence `seq`; nullopt when the
 // buffer holds no answer for it (then *error may say why).
-std::optional<int> parse_ack(std::span<const std::uint8_t> reply, std::uint32_t seq, std::string *error);
+std::optional<int> parse_ack(std::span<const std::uint8_t> reply, std::uint32_t seq,
+                             std::string* error);
 
 }  // namespace lab::netlink

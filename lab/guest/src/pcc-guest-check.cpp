@@ -18,20 +18,20 @@
 #include "kmsg.hpp"
 #include "report.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -39,7 +39,7 @@ namespace {
 using lab::Reporter;
 namespace acpi = lab::acpi;
 
-constexpr const char *kTables = "/sys/firmware/acpi/tables";
+constexpr const char* kTables = "/sys/firmware/acpi/tables";
 
 struct HwmonExpect {
     std::string name;       // contents of hwmonN/name
@@ -56,25 +56,25 @@ struct HwmonWait {
 };
 
 struct Options {
-    std::optional<unsigned> subspaces;             // --expect-subspaces N
-    std::optional<std::vector<unsigned>> mctp;     // --expect-mctp 0,2 | none
-    std::vector<unsigned> xgene;                   // --expect-xgene 4[,C...]
-    bool expect_no_pcc = false;                    // --expect-no-pcc
-    bool mctp_stack = false;                       // --mctp-stack
-    bool have_platform = true;                     // --no-platform
-    std::vector<HwmonExpect> hwmon;                // --expect-hwmon name,attr,value[,tol]
-    std::vector<std::string> host_steps;           // --host-step NAME
-    std::vector<HwmonWait> waits;                  // --wait-hwmon name,attr,value[,seconds]
+    std::optional<unsigned> subspaces;          // --expect-subspaces N
+    std::optional<std::vector<unsigned>> mctp;  // --expect-mctp 0,2 | none
+    std::vector<unsigned> xgene;                // --expect-xgene 4[,C...]
+    bool expect_no_pcc = false;                 // --expect-no-pcc
+    bool mctp_stack = false;                    // --mctp-stack
+    bool have_platform = true;                  // --no-platform
+    std::vector<HwmonExpect> hwmon;             // --expect-hwmon name,attr,value[,tol]
+    std::vector<std::string> host_steps;        // --host-step NAME
+    std::vector<HwmonWait> waits;               // --wait-hwmon name,attr,value[,seconds]
 };
 
-constexpr const char *kXgeneHid = "APMC0D29";
-constexpr const char *kXgeneDriver = "xgene-slimpro-hwmon";
+constexpr const char* kXgeneHid = "APMC0D29";
+constexpr const char* kXgeneDriver = "xgene-slimpro-hwmon";
 
 using lab::Fd;
 
 // Whole file; nullopt (errno kept in *err) when it cannot be opened.
-std::optional<std::vector<std::uint8_t>> read_file(const std::string &path, std::string *err = nullptr)
-{
+std::optional<std::vector<std::uint8_t>> read_file(const std::string& path,
+                                                   std::string* err = nullptr) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         if (err) {
@@ -102,22 +102,20 @@ std::optional<std::vector<std::uint8_t>> read_file(const std::string &path, std:
     }
 }
 
-std::string trim(std::string s)
-{
+std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
         s.pop_back();
     }
     return s;
 }
 
-std::vector<std::string> list_dir(const std::string &path)
-{
+std::vector<std::string> list_dir(const std::string& path) {
     std::vector<std::string> out;
-    DIR *d = ::opendir(path.c_str());
+    DIR* d = ::opendir(path.c_str());
     if (!d) {
         return out;
     }
-    while (auto *e = ::readdir(d)) {
+    while (auto* e = ::readdir(d)) {
         std::string n = e->d_name;
         if (n != "." && n != "..") {
             out.push_back(n);
@@ -128,16 +126,14 @@ std::vector<std::string> list_dir(const std::string &path)
     return out;
 }
 
-std::string hex(std::uint64_t v)
-{
+std::string hex(std::uint64_t v) {
     char b[32];
     std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(v));
     return b;
 }
 
 // "; a; b;" -> "a; b": the reasons collected as " reason;" pieces
-std::string reasons(const std::string &why)
-{
+std::string reasons(const std::string& why) {
     const auto first = why.find_first_not_of(' ');
     std::string s = first == std::string::npos ? std::string() : why.substr(first);
     while (!s.empty() && s.back() == ';') {
@@ -146,8 +142,7 @@ std::string reasons(const std::string &why)
     return s;
 }
 
-std::string join(const std::vector<unsigned> &v)
-{
+std::string join(const std::vector<unsigned>& v) {
     std::string s;
     for (auto x : v) {
         s += (s.empty() ? "" : ",") + std::to_string(x);
@@ -155,17 +150,19 @@ std::string join(const std::vector<unsigned> &v)
     return s.empty() ? "none" : s;
 }
 
-bool contains(const std::string &s, const char *what) { return s.find(what) != std::string::npos; }
+bool contains(const std::string& s, const char* what) {
+    return s.find(what) != std::string::npos;
+}
 
 // "ETIMEDOUT (Connection timed out)": the name says what the driver returned
-std::string errno_text(int e)
-{
-    static const std::pair<int, const char *> names[] = {
-        {ETIMEDOUT, "ETIMEDOUT"}, {ENODATA, "ENODATA"}, {EINVAL, "EINVAL"}, {ENODEV, "ENODEV"},
-        {EIO, "EIO"},             {ENOENT, "ENOENT"},   {EBUSY, "EBUSY"},   {ENXIO, "ENXIO"},
-        {EAGAIN, "EAGAIN"},       {ENOMEM, "ENOMEM"},   {EPERM, "EPERM"},   {EACCES, "EACCES"},
+std::string errno_text(int e) {
+    static const std::pair<int, const char*> names[] = {
+        {ETIMEDOUT, "ETIMEDOUT"}, {ENODATA, "ENODATA"}, {EINVAL, "EINVAL"},
+        {ENODEV, "ENODEV"},       {EIO, "EIO"},         {ENOENT, "ENOENT"},
+        {EBUSY, "EBUSY"},         {ENXIO, "ENXIO"},     {EAGAIN, "EAGAIN"},
+        {ENOMEM, "ENOMEM"},       {EPERM, "EPERM"},     {EACCES, "EACCES"},
     };
-    for (const auto &[n, name] : names) {
+    for (const auto& [n, name] : names) {
         if (n == e) {
             return std::string(name) + " (" + std::strerror(e) + ")";
         }
@@ -175,19 +172,18 @@ std::string errno_text(int e)
 
 // The last `max` kernel log lines that mention any of `words`, quoted:
 // "kernel: <3>xgene-slimpro-hwmon APMC0D29:00: Mailbox operation timed out"
-std::string kernel_lines(std::initializer_list<const char *> words, std::size_t max = 2)
-{
+std::string kernel_lines(std::initializer_list<const char*> words, std::size_t max = 2) {
     std::string source, error;
     std::vector<std::string> hits;
     const auto log = lab::read_kernel_log(&source, &error);
     // warnings and errors when there are any, else everything that matches
     int max_level = 4;
     for (int pass = 0; pass < 2 && hits.empty(); ++pass, max_level = 7) {
-        for (const auto &rec : log) {
+        for (const auto& rec : log) {
             if (rec.level > max_level) {
                 continue;
             }
-            for (auto *w : words) {
+            for (auto* w : words) {
                 if (!contains(rec.text, w)) {
                     continue;
                 }
@@ -212,14 +208,13 @@ std::string kernel_lines(std::initializer_list<const char *> words, std::size_t 
 // --- kernel log -----------------------------------------------------------
 
 // Error lines of drivers/mailbox/pcc.c that do not say "PCC" themselves.
-constexpr const char *kPccErrorsWithoutPcc[] = {
+constexpr const char* kPccErrorsWithoutPcc[] = {
     "Cannot access register of",
     "Platform Interrupt flag must be set",
     "Channel not found for idx",
 };
 
-void check_kernel_log(Reporter &r, const Options &o)
-{
+void check_kernel_log(Reporter& r, const Options& o) {
     std::string source, error;
     auto log = lab::read_kernel_log(&source, &error);
     if (log.empty()) {
@@ -231,8 +226,8 @@ void check_kernel_log(Reporter &r, const Options &o)
     std::optional<int> detected;
     bool registered = false;
     std::vector<std::string> errors;
-    for (const auto &rec : log) {
-        const auto &t = rec.text;
+    for (const auto& rec : log) {
+        const auto& t = rec.text;
         if (contains(t, "PCC") || contains(t, "pcc") || contains(t, "PCCT")) {
             r.info("kmsg", "<" + std::to_string(rec.level) + ">" + t);
         }
@@ -244,7 +239,7 @@ void check_kernel_log(Reporter &r, const Options &o)
         }
         if (rec.level <= 4) {
             bool pcc = contains(t, "PCC") || contains(t, "pcc");
-            for (auto *e : kPccErrorsWithoutPcc) {
+            for (auto* e : kPccErrorsWithoutPcc) {
                 pcc = pcc || contains(t, e);
             }
             if (pcc) {
@@ -255,12 +250,14 @@ void check_kernel_log(Reporter &r, const Options &o)
 
     if (o.expect_no_pcc) {
         r.check(!detected && !registered, "kmsg-no-pcc",
-                detected ? "pcc.c probed " + std::to_string(*detected) + " subspaces, expected no PCCT"
-                         : "pcc.c did not probe (no PCCT), as expected");
+                detected
+                    ? "pcc.c probed " + std::to_string(*detected) + " subspaces, expected no PCCT"
+                    : "pcc.c did not probe (no PCCT), as expected");
     } else if (o.subspaces) {
         if (!detected) {
-            r.fail("kmsg-detected", "no \"Detected N PCC Subspaces\" line: pcc.c did not probe "
-                                    "(PCCT missing or rejected, or kernel without CONFIG_PCC)");
+            r.fail("kmsg-detected",
+                   "no \"Detected N PCC Subspaces\" line: pcc.c did not probe "
+                   "(PCCT missing or rejected, or kernel without CONFIG_PCC)");
         } else {
             r.check(*detected == static_cast<int>(*o.subspaces), "kmsg-detected",
                     "pcc.c: Detected " + std::to_string(*detected) + " PCC Subspaces (expected " +
@@ -271,28 +268,30 @@ void check_kernel_log(Reporter &r, const Options &o)
                            : "no \"Registering PCC driver as Mailbox controller\" line");
     }
     std::string joined;
-    for (const auto &e : errors) {
+    for (const auto& e : errors) {
         joined += (joined.empty() ? "" : " | ") + e;
     }
     r.check(errors.empty(), "kmsg-pcc-errors",
-            errors.empty() ? "no PCC warnings or errors in the kernel log"
-                           : std::to_string(errors.size()) + " PCC warning/error line(s): " + joined);
+            errors.empty()
+                ? "no PCC warnings or errors in the kernel log"
+                : std::to_string(errors.size()) + " PCC warning/error line(s): " + joined);
 }
 
 // --- ACPI tables ------------------------------------------------------------
 
-std::optional<acpi::Pcct> check_pcct(Reporter &r, const Options &o)
-{
+std::optional<acpi::Pcct> check_pcct(Reporter& r, const Options& o) {
     std::string err;
     auto table = read_file(std::string(kTables) + "/PCCT", &err);
     if (o.expect_no_pcc) {
-        r.check(!table, "pcct-absent", table ? "a PCCT exists although no PCC device was configured"
-                                             : "no PCCT, as expected");
+        r.check(
+            !table, "pcct-absent",
+            table ? "a PCCT exists although no PCC device was configured" : "no PCCT, as expected");
         return std::nullopt;
     }
     if (!table) {
-        r.fail("pcct-present", std::string(kTables) + "/PCCT: " + err +
-                                   " (QEMU built no PCCT: no PCC device, or ACPI not in use; acpi=force?)");
+        r.fail("pcct-present",
+               std::string(kTables) + "/PCCT: " + err +
+                   " (QEMU built no PCCT: no PCC device, or ACPI not in use; acpi=force?)");
         return std::nullopt;
     }
     auto hdr = acpi::parse_header(*table);
@@ -306,11 +305,12 @@ std::optional<acpi::Pcct> check_pcct(Reporter &r, const Options &o)
         r.fail("pcct-parse", "malformed PCCT: " + why);
         return std::nullopt;
     }
-    r.ok("pcct-parse", std::to_string(pcct->subspaces.size()) + " subspaces, flags " + hex(pcct->flags));
-    for (const auto &s : pcct->subspaces) {
+    r.ok("pcct-parse",
+         std::to_string(pcct->subspaces.size()) + " subspaces, flags " + hex(pcct->flags));
+    for (const auto& s : pcct->subspaces) {
         std::string line = "index " + std::to_string(s.index) + " type " + std::to_string(s.type) +
-                           " length " + std::to_string(s.length) + " base " + hex(s.base) + " size " +
-                           hex(s.size);
+                           " length " + std::to_string(s.length) + " base " + hex(s.base) +
+                           " size " + hex(s.size);
         if (s.gsi) {
             line += " gsi " + std::to_string(*s.gsi) + " irqflags " + hex(s.irq_flags);
         }
@@ -324,14 +324,15 @@ std::optional<acpi::Pcct> check_pcct(Reporter &r, const Options &o)
     // Each subspace needs its own shared memory.
     std::string overlap;
     for (std::size_t i = 0; i < pcct->subspaces.size(); ++i) {
-        const auto &a = pcct->subspaces[i];
+        const auto& a = pcct->subspaces[i];
         if (a.base == 0 || a.size == 0) {
             overlap += " subspace " + std::to_string(i) + " has no shared memory;";
         }
         for (std::size_t j = i + 1; j < pcct->subspaces.size(); ++j) {
-            const auto &b = pcct->subspaces[j];
+            const auto& b = pcct->subspaces[j];
             if (a.base < b.base + b.size && b.base < a.base + a.size) {
-                overlap += " subspaces " + std::to_string(i) + " and " + std::to_string(j) + " overlap;";
+                overlap +=
+                    " subspaces " + std::to_string(i) + " and " + std::to_string(j) + " overlap;";
             }
         }
     }
@@ -340,11 +341,10 @@ std::optional<acpi::Pcct> check_pcct(Reporter &r, const Options &o)
     return pcct;
 }
 
-void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi::Pcct> &pcct)
-{
+void check_mctp_devices(Reporter& r, const Options& o, const std::optional<acpi::Pcct>& pcct) {
     std::vector<acpi::AmlDevice> found;
     std::vector<std::string> ssdts;
-    for (const auto &name : list_dir(kTables)) {
+    for (const auto& name : list_dir(kTables)) {
         if (name.rfind("SSDT", 0) != 0) {
             continue;
         }
@@ -354,32 +354,33 @@ void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi:
         }
         auto devs = acpi::find_devices(*t, "DMT0001");
         auto hdr = acpi::parse_header(*t);
-        ssdts.push_back(name + "(" + (hdr ? hdr->oem_table_id : "?") + "):" + std::to_string(devs.size()));
-        for (auto &d : devs) {
+        ssdts.push_back(name + "(" + (hdr ? hdr->oem_table_id : "?") +
+                        "):" + std::to_string(devs.size()));
+        for (auto& d : devs) {
             std::string res;
-            for (const auto &p : d.pcc) {
+            for (const auto& p : d.pcc) {
                 res += " pcc " + std::to_string(p.subspace);
             }
             r.info("ssdt-device", name + " " + d.name + " _HID DMT0001 _UID " +
-                                      (d.uid ? std::to_string(*d.uid) : std::string("none")) + " _CRS" +
-                                      (res.empty() ? " (no PCC descriptors)" : res));
+                                      (d.uid ? std::to_string(*d.uid) : std::string("none")) +
+                                      " _CRS" + (res.empty() ? " (no PCC descriptors)" : res));
             found.push_back(std::move(d));
         }
     }
     std::string all;
-    for (const auto &s : ssdts) {
+    for (const auto& s : ssdts) {
         all += " " + s;
     }
     r.info("ssdt-tables", ssdts.empty() ? "no SSDT" : "DMT0001 devices per SSDT:" + all);
 
-    const auto &want = *o.mctp;
+    const auto& want = *o.mctp;
     std::set<std::size_t> matched;
     for (unsigned c : want) {
         const std::string name = "mctp-c" + std::to_string(c);
         // PCCT: outbox type 3 at c, inbox type 4 at c+1, both with a GSI
         if (pcct) {
             std::string why;
-            auto sub = [&](unsigned idx) -> const acpi::PccSubspace * {
+            auto sub = [&](unsigned idx) -> const acpi::PccSubspace* {
                 return idx < pcct->subspaces.size() ? &pcct->subspaces[idx] : nullptr;
             };
             const auto *out = sub(c), *in = sub(c + 1);
@@ -393,12 +394,13 @@ void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi:
                        (in ? "type " + std::to_string(in->type) : std::string("missing")) +
                        ", expected type 4 (inbox);";
             }
-            if (out && in && why.empty() && (!out->gsi || !in->gsi || *out->gsi == 0 || *in->gsi == 0)) {
+            if (out && in && why.empty() &&
+                (!out->gsi || !in->gsi || *out->gsi == 0 || *in->gsi == 0)) {
                 why += " no platform interrupt (GSI 0);";
             }
             r.check(why.empty(), name + "-pcct",
-                    why.empty() ? "PCCT subspace " + std::to_string(c) + " type 3, " + std::to_string(c + 1) +
-                                      " type 4"
+                    why.empty() ? "PCCT subspace " + std::to_string(c) + " type 3, " +
+                                      std::to_string(c + 1) + " type 4"
                                 : reasons(why));
         } else {
             r.fail(name + "-pcct", "no usable PCCT to check subspaces " + std::to_string(c) + "/" +
@@ -413,51 +415,52 @@ void check_mctp_devices(Reporter &r, const Options &o, const std::optional<acpi:
             }
         }
         if (!hit) {
-            r.fail(name + "-ssdt", "no DMT0001 device whose _CRS starts with PCC subspace " + std::to_string(c) +
-                                       " in any SSDT (found " + std::to_string(found.size()) +
-                                       " DMT0001 device(s))");
+            r.fail(name + "-ssdt", "no DMT0001 device whose _CRS starts with PCC subspace " +
+                                       std::to_string(c) + " in any SSDT (found " +
+                                       std::to_string(found.size()) + " DMT0001 device(s))");
             continue;
         }
         matched.insert(*hit);
-        const auto &d = found[*hit];
+        const auto& d = found[*hit];
         std::string why;
         if (d.pcc.size() != 2) {
             why += " _CRS has " + std::to_string(d.pcc.size()) + " PCC descriptors, expected 2;";
         } else if (d.pcc[1].subspace != c + 1) {
-            why += " second PCC descriptor names subspace " + std::to_string(d.pcc[1].subspace) + ", expected " +
-                   std::to_string(c + 1) + ";";
+            why += " second PCC descriptor names subspace " + std::to_string(d.pcc[1].subspace) +
+                   ", expected " + std::to_string(c + 1) + ";";
         }
         if (d.uid && *d.uid != c) {
             why += " _UID " + std::to_string(*d.uid) + ", expected " + std::to_string(c) + ";";
         }
         r.check(why.empty(), name + "-ssdt",
-                why.empty() ? "device " + d.name + " (DMT0001) _CRS: PCC " + std::to_string(c) + ", PCC " +
-                                  std::to_string(c + 1)
+                why.empty() ? "device " + d.name + " (DMT0001) _CRS: PCC " + std::to_string(c) +
+                                  ", PCC " + std::to_string(c + 1)
                             : "device " + d.name + ": " + reasons(why));
     }
     std::string extra;
     for (std::size_t i = 0; i < found.size(); ++i) {
         if (!matched.count(i)) {
-            extra += " " + found[i].name + (found[i].pcc.empty()
-                                                 ? std::string("(no PCC resources)")
-                                                 : "(PCC " + std::to_string(found[i].pcc[0].subspace) + ")");
+            extra +=
+                " " + found[i].name +
+                (found[i].pcc.empty() ? std::string("(no PCC resources)")
+                                      : "(PCC " + std::to_string(found[i].pcc[0].subspace) + ")");
         }
     }
-    r.check(extra.empty(), "mctp-ssdt-devices",
-            extra.empty() ? std::to_string(found.size()) + " DMT0001 device(s), channels " + join(want)
-                          : "unexpected DMT0001 device(s):" + extra + " (expected channels " + join(want) + ")");
+    r.check(
+        extra.empty(), "mctp-ssdt-devices",
+        extra.empty()
+            ? std::to_string(found.size()) + " DMT0001 device(s), channels " + join(want)
+            : "unexpected DMT0001 device(s):" + extra + " (expected channels " + join(want) + ")");
 }
 
 // --- X-Gene SLIMpro hwmon (pcc-xgene-hwmon) ------------------------------------
 
-std::string read_text(const std::string &path)
-{
+std::string read_text(const std::string& path) {
     auto v = read_file(path);
     return v ? trim(std::string(v->begin(), v->end())) : std::string();
 }
 
-std::string link_target_name(const std::string &path)
-{
+std::string link_target_name(const std::string& path) {
     char buf[512];
     ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf) - 1);
     if (n <= 0) {
@@ -470,11 +473,10 @@ std::string link_target_name(const std::string &path)
 
 // Why Linux's driver is or is not bound to the APMC0D29 device of channel
 // c: empty when bound, else the reason.
-std::string xgene_binding_problem(unsigned c)
-{
+std::string xgene_binding_problem(unsigned c) {
     std::string acpi_dev;
     std::vector<std::string> seen;
-    for (const auto &n : list_dir("/sys/bus/acpi/devices")) {
+    for (const auto& n : list_dir("/sys/bus/acpi/devices")) {
         if (n.rfind(kXgeneHid, 0) != 0) {
             continue;
         }
@@ -486,11 +488,11 @@ std::string xgene_binding_problem(unsigned c)
     }
     if (acpi_dev.empty()) {
         std::string all;
-        for (const auto &x : seen) {
+        for (const auto& x : seen) {
             all += " " + x;
         }
-        return "Linux enumerated no ACPI device " + std::string(kXgeneHid) + " with _UID " + std::to_string(c) +
-               " (present:" + (all.empty() ? " none" : all) + ")";
+        return "Linux enumerated no ACPI device " + std::string(kXgeneHid) + " with _UID " +
+               std::to_string(c) + " (present:" + (all.empty() ? " none" : all) + ")";
     }
     const std::string node = "/sys/bus/acpi/devices/" + acpi_dev + "/physical_node";
     const std::string drv = link_target_name(node + "/driver");
@@ -508,10 +510,9 @@ std::string xgene_binding_problem(unsigned c)
            kernel_lines({kXgeneHid, "xgene", "PCC", "pcc"});
 }
 
-void check_xgene_devices(Reporter &r, const Options &o, const std::optional<acpi::Pcct> &pcct)
-{
+void check_xgene_devices(Reporter& r, const Options& o, const std::optional<acpi::Pcct>& pcct) {
     std::vector<acpi::AmlDevice> found;
-    for (const auto &name : list_dir(kTables)) {
+    for (const auto& name : list_dir(kTables)) {
         if (name.rfind("SSDT", 0) != 0) {
             continue;
         }
@@ -519,11 +520,12 @@ void check_xgene_devices(Reporter &r, const Options &o, const std::optional<acpi
         if (!t) {
             continue;
         }
-        for (auto &d : acpi::find_devices(*t, kXgeneHid)) {
+        for (auto& d : acpi::find_devices(*t, kXgeneHid)) {
             const auto ch = d.property("pcc-channel");
             r.info("ssdt-device", name + " " + d.name + " _HID " + kXgeneHid + " _UID " +
                                       (d.uid ? std::to_string(*d.uid) : std::string("none")) +
-                                      " _DSD pcc-channel " + (ch ? std::to_string(*ch) : std::string("none")));
+                                      " _DSD pcc-channel " +
+                                      (ch ? std::to_string(*ch) : std::string("none")));
             found.push_back(std::move(d));
         }
     }
@@ -531,51 +533,60 @@ void check_xgene_devices(Reporter &r, const Options &o, const std::optional<acpi
         const std::string name = "xgene-c" + std::to_string(c);
         // PCCT: a type 2 subspace (generic, platform ack) with an interrupt
         if (!pcct) {
-            r.fail(name + "-pcct", "no usable PCCT to check subspace " + std::to_string(c) + " against");
+            r.fail(name + "-pcct",
+                   "no usable PCCT to check subspace " + std::to_string(c) + " against");
         } else if (c >= pcct->subspaces.size()) {
-            r.fail(name + "-pcct", "subspace " + std::to_string(c) + " is missing, expected type 2 (the PCCT has " +
+            r.fail(name + "-pcct", "subspace " + std::to_string(c) +
+                                       " is missing, expected type 2 (the PCCT has " +
                                        std::to_string(pcct->subspaces.size()) + ")");
         } else {
-            const auto &sub = pcct->subspaces[c];
+            const auto& sub = pcct->subspaces[c];
             std::string why;
             if (sub.type != 2) {
-                why += " subspace " + std::to_string(c) + " is type " + std::to_string(sub.type) + ", expected type 2;";
+                why += " subspace " + std::to_string(c) + " is type " + std::to_string(sub.type) +
+                       ", expected type 2;";
             } else if (!sub.gsi || *sub.gsi == 0) {
-                why += " no platform interrupt (GSI 0): xgene-hwmon refuses a PCC channel without one;";
+                why +=
+                    " no platform interrupt (GSI 0): xgene-hwmon refuses a PCC channel without "
+                    "one;";
             }
             r.check(why.empty(), name + "-pcct",
-                    why.empty() ? "PCCT subspace " + std::to_string(c) + " type 2, GSI " + std::to_string(*sub.gsi)
+                    why.empty() ? "PCCT subspace " + std::to_string(c) + " type 2, GSI " +
+                                      std::to_string(*sub.gsi)
                                 : reasons(why));
         }
         // SSDT: an APMC0D29 device whose _DSD names the channel
-        const acpi::AmlDevice *hit = nullptr;
+        const acpi::AmlDevice* hit = nullptr;
         std::string others;
-        for (const auto &d : found) {
+        for (const auto& d : found) {
             const auto ch = d.property("pcc-channel");
             if (ch && *ch == c) {
                 hit = &d;
             } else {
-                others += " " + d.name + "(pcc-channel " + (ch ? std::to_string(*ch) : std::string("missing")) + ")";
+                others += " " + d.name + "(pcc-channel " +
+                          (ch ? std::to_string(*ch) : std::string("missing")) + ")";
             }
         }
         if (!hit) {
-            r.fail(name + "-ssdt", "no " + std::string(kXgeneHid) + " device whose _DSD pcc-channel is " +
-                                       std::to_string(c) + " in any SSDT (found:" +
+            r.fail(name + "-ssdt", "no " + std::string(kXgeneHid) +
+                                       " device whose _DSD pcc-channel is " + std::to_string(c) +
+                                       " in any SSDT (found:" +
                                        (found.empty() ? std::string(" none") : others) + ")");
         } else {
-            r.ok(name + "-ssdt", "device " + hit->name + " (" + kXgeneHid + ") _DSD pcc-channel " + std::to_string(c));
+            r.ok(name + "-ssdt", "device " + hit->name + " (" + kXgeneHid + ") _DSD pcc-channel " +
+                                     std::to_string(c));
         }
         const std::string problem = xgene_binding_problem(c);
         r.check(problem.empty(), name + "-driver",
-                problem.empty() ? std::string(kXgeneDriver) + " bound to the channel " + std::to_string(c) + " device"
+                problem.empty() ? std::string(kXgeneDriver) + " bound to the channel " +
+                                      std::to_string(c) + " device"
                                 : problem);
     }
 }
 
 // --- MCTP stack -------------------------------------------------------------
 
-void check_mctp_stack(Reporter &r, const Options &o)
-{
+void check_mctp_stack(Reporter& r, const Options& o) {
     constexpr int kAfMctp = 45;  // AF_MCTP, linux/socket.h
     bool proto = false;
     if (auto p = read_file("/proc/net/protocols")) {
@@ -588,27 +599,29 @@ void check_mctp_stack(Reporter &r, const Options &o)
         ::close(fd);
     }
     if (fd < 0) {
-        r.skip("mctp-kernel", std::string("kernel has no MCTP stack: socket(AF_MCTP) failed with ") +
-                                  (sock_errno == EAFNOSUPPORT ? "EAFNOSUPPORT" : std::strerror(sock_errno)) +
-                                  (proto ? "" : ", MCTP not in /proc/net/protocols") +
-                                  " (needs CONFIG_MCTP)");
-        r.skip("mctp-pcc-link", "needs CONFIG_MCTP and CONFIG_MCTP_TRANSPORT_PCC (mctp-pcc driver)");
+        r.skip("mctp-kernel",
+               std::string("kernel has no MCTP stack: socket(AF_MCTP) failed with ") +
+                   (sock_errno == EAFNOSUPPORT ? "EAFNOSUPPORT" : std::strerror(sock_errno)) +
+                   (proto ? "" : ", MCTP not in /proc/net/protocols") + " (needs CONFIG_MCTP)");
+        r.skip("mctp-pcc-link",
+               "needs CONFIG_MCTP and CONFIG_MCTP_TRANSPORT_PCC (mctp-pcc driver)");
         return;
     }
     r.ok("mctp-kernel", "socket(AF_MCTP) works");
     std::vector<std::string> links;
-    for (const auto &n : list_dir("/sys/class/net")) {
+    for (const auto& n : list_dir("/sys/class/net")) {
         if (n.rfind("mctppcc", 0) == 0) {
             links.push_back(n);
         }
     }
     if (links.empty()) {
-        r.skip("mctp-pcc-link", "no mctppcc* network link: kernel without the mctp-pcc driver "
-                                "(CONFIG_MCTP_TRANSPORT_PCC) or it did not bind to DMT0001");
+        r.skip("mctp-pcc-link",
+               "no mctppcc* network link: kernel without the mctp-pcc driver "
+               "(CONFIG_MCTP_TRANSPORT_PCC) or it did not bind to DMT0001");
         return;
     }
     std::string all;
-    for (const auto &l : links) {
+    for (const auto& l : links) {
         all += " " + l;
     }
     if (o.mctp && links.size() != o.mctp->size()) {
@@ -622,13 +635,12 @@ void check_mctp_stack(Reporter &r, const Options &o)
 // --- hwmon ------------------------------------------------------------------
 
 // Why no hwmon device is called `name`, as far as the guest can tell.
-std::string hwmon_absent_hint(const std::string &name)
-{
+std::string hwmon_absent_hint(const std::string& name) {
     if (name != "apm_xgene") {
         return {};
     }
     std::vector<std::string> devs;
-    for (const auto &n : list_dir("/sys/bus/acpi/devices")) {
+    for (const auto& n : list_dir("/sys/bus/acpi/devices")) {
         if (n.rfind(kXgeneHid, 0) == 0) {
             devs.push_back(n);
         }
@@ -637,8 +649,9 @@ std::string hwmon_absent_hint(const std::string &name)
         return std::string("; no ACPI device with _HID ") + kXgeneHid +
                " (no pcc-xgene-hwmon in QEMU, or its SSDT device has another _HID)";
     }
-    for (const auto &d : devs) {
-        const std::string drv = link_target_name("/sys/bus/acpi/devices/" + d + "/physical_node/driver");
+    for (const auto& d : devs) {
+        const std::string drv =
+            link_target_name("/sys/bus/acpi/devices/" + d + "/physical_node/driver");
         if (drv == kXgeneDriver) {
             return "; " + d + " is bound to " + kXgeneDriver + " but registered no hwmon device" +
                    kernel_lines({kXgeneHid, "xgene"});
@@ -653,9 +666,8 @@ std::string hwmon_absent_hint(const std::string &name)
 }
 
 // The directory of the hwmon device called `name`; *seen lists them all.
-std::optional<std::string> find_hwmon(const std::string &name, std::string *seen)
-{
-    for (const auto &h : list_dir("/sys/class/hwmon")) {
+std::optional<std::string> find_hwmon(const std::string& name, std::string* seen) {
+    for (const auto& h : list_dir("/sys/class/hwmon")) {
         const std::string dir = "/sys/class/hwmon/" + h;
         auto n = read_file(dir + "/name");
         std::string hname = n ? trim(std::string(n->begin(), n->end())) : std::string("?");
@@ -674,8 +686,7 @@ struct HwmonRead {
     int err = 0;
 };
 
-HwmonRead read_hwmon(const std::string &path)
-{
+HwmonRead read_hwmon(const std::string& path) {
     HwmonRead out;
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
@@ -695,7 +706,7 @@ HwmonRead read_hwmon(const std::string &path)
         return out;
     }
     std::string text = trim(std::string(buf, static_cast<std::size_t>(n)));
-    char *end = nullptr;
+    char* end = nullptr;
     long got = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end) {
         out.error = "not a number: '" + text + "'";
@@ -707,11 +718,12 @@ HwmonRead read_hwmon(const std::string &path)
 
 // A failed read, with what the kernel said about it (e.g. xgene-hwmon's
 // "Mailbox operation timed out" when the platform never answers).
-std::string read_failure(const std::string &path, const HwmonRead &rd)
-{
+std::string read_failure(const std::string& path, const HwmonRead& rd) {
     std::string msg = path + ": " + rd.error;
     if (rd.err == ETIMEDOUT) {
-        msg += ": the platform did not answer in time (is pccd serving this channel? a rule that drops it?)";
+        msg +=
+            ": the platform did not answer in time (is pccd serving this channel? a rule that "
+            "drops it?)";
     } else if (rd.err == ENODATA) {
         msg += ": the platform flagged the value invalid";
     } else if (rd.err == EINVAL) {
@@ -723,14 +735,13 @@ std::string read_failure(const std::string &path, const HwmonRead &rd)
     return msg;
 }
 
-void check_hwmon(Reporter &r, const HwmonExpect &e)
-{
+void check_hwmon(Reporter& r, const HwmonExpect& e) {
     const std::string name = "hwmon-" + e.name + "-" + e.attribute;
     std::string seen;
     auto dir = find_hwmon(e.name, &seen);
     if (!dir) {
-        r.fail(name, "no hwmon device named '" + e.name + "' (present:" + (seen.empty() ? " none" : seen) + ")" +
-                         hwmon_absent_hint(e.name));
+        r.fail(name, "no hwmon device named '" + e.name + "' (present:" +
+                         (seen.empty() ? " none" : seen) + ")" + hwmon_absent_hint(e.name));
         return;
     }
     const std::string path = *dir + "/" + e.attribute;
@@ -744,15 +755,13 @@ void check_hwmon(Reporter &r, const HwmonExpect &e)
                 (e.tolerance ? " +-" + std::to_string(e.tolerance) : "") + ")");
 }
 
-double now_s()
-{
+double now_s() {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-std::string fmt_s(double s)
-{
+std::string fmt_s(double s) {
     char b[32];
     std::snprintf(b, sizeof(b), "%.2f s", s);
     return b;
@@ -760,14 +769,13 @@ std::string fmt_s(double s)
 
 // Polls ATTR until it reads VALUE (after a --host-step changed it on the
 // platform), at most w.seconds.
-void wait_hwmon(Reporter &r, const HwmonWait &w)
-{
+void wait_hwmon(Reporter& r, const HwmonWait& w) {
     const std::string name = "hwmon-" + w.name + "-" + w.attribute + "-changed";
     std::string seen;
     auto dir = find_hwmon(w.name, &seen);
     if (!dir) {
-        r.fail(name, "no hwmon device named '" + w.name + "' (present:" + (seen.empty() ? " none" : seen) + ")" +
-                         hwmon_absent_hint(w.name));
+        r.fail(name, "no hwmon device named '" + w.name + "' (present:" +
+                         (seen.empty() ? " none" : seen) + ")" + hwmon_absent_hint(w.name));
         return;
     }
     const std::string path = *dir + "/" + w.attribute;
@@ -782,8 +790,9 @@ void wait_hwmon(Reporter &r, const HwmonWait &w)
             first = rd.value;
         }
         if (rd.value && *rd.value == w.value) {
-            r.ok(name, path + " = " + std::to_string(w.value) + " after " + fmt_s(now_s() - t0) + " (" +
-                           std::to_string(reads) + " read(s); first read " + std::to_string(*first) + ")");
+            r.ok(name, path + " = " + std::to_string(w.value) + " after " + fmt_s(now_s() - t0) +
+                           " (" + std::to_string(reads) + " read(s); first read " +
+                           std::to_string(*first) + ")");
             return;
         }
         if (now_s() - t0 >= w.seconds) {
@@ -796,29 +805,30 @@ void wait_hwmon(Reporter &r, const HwmonWait &w)
         r.fail(name, "waiting for " + std::to_string(w.value) + ": " + read_failure(path, rd));
         return;
     }
-    r.fail(name, path + " still reads " + std::to_string(*rd.value) + " after " + std::to_string(w.seconds) +
-                     " s (" + std::to_string(reads) + " reads), expected " + std::to_string(w.value) +
-                     ": the platform's new value never arrived (did the runner's host step run? see host-* checks)");
+    r.fail(name, path + " still reads " + std::to_string(*rd.value) + " after " +
+                     std::to_string(w.seconds) + " s (" + std::to_string(reads) +
+                     " reads), expected " + std::to_string(w.value) +
+                     ": the platform's new value never arrived (did the runner's host step run? "
+                     "see host-* checks)");
 }
 
 // --- command line -----------------------------------------------------------
 
-[[noreturn]] void usage(const std::string &why)
-{
+[[noreturn]] void usage(const std::string& why) {
     lab::write_line("pcc-guest-check: " + why);
-    lab::write_line("usage: pcc-guest-check [--expect-subspaces N] [--expect-mctp C,C...|none] "
-                    "[--expect-no-pcc] [--mctp-stack] [--no-platform] "
-                    "[--expect-xgene C,C...] [--expect-hwmon NAME,ATTR,VALUE[,TOLERANCE]]... "
-                    "[--host-step NAME]... [--wait-hwmon NAME,ATTR,VALUE[,SECONDS]]...");
+    lab::write_line(
+        "usage: pcc-guest-check [--expect-subspaces N] [--expect-mctp C,C...|none] "
+        "[--expect-no-pcc] [--mctp-stack] [--no-platform] "
+        "[--expect-xgene C,C...] [--expect-hwmon NAME,ATTR,VALUE[,TOLERANCE]]... "
+        "[--host-step NAME]... [--wait-hwmon NAME,ATTR,VALUE[,SECONDS]]...");
     std::exit(2);
 }
 
-std::optional<unsigned long> number(const std::string &s)
-{
+std::optional<unsigned long> number(const std::string& s) {
     if (s.empty()) {
         return std::nullopt;
     }
-    char *end = nullptr;
+    char* end = nullptr;
     errno = 0;
     unsigned long v = std::strtoul(s.c_str(), &end, 0);
     if (*end || errno) {
@@ -827,8 +837,7 @@ std::optional<unsigned long> number(const std::string &s)
     return v;
 }
 
-std::vector<std::string> split(const std::string &s, char sep)
-{
+std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
     std::size_t start = 0;
     for (;;) {
@@ -849,14 +858,13 @@ struct HwmonSpec {
     std::optional<long> extra;
 };
 
-HwmonSpec parse_hwmon_spec(const std::string &flag, const std::string &text,
-                           const std::string &extra_name)
-{
+HwmonSpec parse_hwmon_spec(const std::string& flag, const std::string& text,
+                           const std::string& extra_name) {
     auto f = split(text, ',');
     if (f.size() < 3 || f.size() > 4) {
         usage(flag + " NAME,ATTR,VALUE[," + extra_name + "]");
     }
-    char *end = nullptr;
+    char* end = nullptr;
     HwmonSpec spec{f[0], f[1], std::strtol(f[2].c_str(), &end, 0), std::nullopt};
     if (*end) {
         usage(flag + ": bad value '" + f[2] + "'");
@@ -870,8 +878,7 @@ HwmonSpec parse_hwmon_spec(const std::string &flag, const std::string &text,
     return spec;
 }
 
-Options parse(int argc, char **argv)
-{
+Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -891,7 +898,7 @@ Options parse(int argc, char **argv)
             std::string v = value();
             std::vector<unsigned> ch;
             if (v != "none") {
-                for (const auto &p : split(v, ',')) {
+                for (const auto& p : split(v, ',')) {
                     auto n = number(p);
                     if (!n) {
                         usage("--expect-mctp: bad channel '" + p + "'");
@@ -901,7 +908,7 @@ Options parse(int argc, char **argv)
             }
             o.mctp = ch;
         } else if (a == "--expect-xgene") {
-            for (const auto &p : split(value(), ',')) {
+            for (const auto& p : split(value(), ',')) {
                 auto n = number(p);
                 if (!n) {
                     usage("--expect-xgene: bad channel '" + p + "'");
@@ -939,8 +946,7 @@ Options parse(int argc, char **argv)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     Reporter r;
     const bool acpi_checks = o.subspaces || o.mctp || o.expect_no_pcc || !o.xgene.empty();
@@ -960,15 +966,15 @@ int main(int argc, char **argv)
     if (o.mctp_stack) {
         check_mctp_stack(r, o);
     }
-    for (const auto &h : o.hwmon) {
+    for (const auto& h : o.hwmon) {
         check_hwmon(r, h);
     }
     // The runner acts on "PCC-LAB-HOST NAME" (the scenario's `on NAME =`),
     // e.g. `pccd set`; the waits below then see the effect.
-    for (const auto &step : o.host_steps) {
+    for (const auto& step : o.host_steps) {
         lab::write_line("PCC-LAB-HOST " + step);
     }
-    for (const auto &w : o.waits) {
+    for (const auto& w : o.waits) {
         wait_hwmon(r, w);
     }
     r.summary();

@@ -18,19 +18,19 @@
 #include "netlink.hpp"
 #include "report.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/mctp.h>
 #include <linux/netlink.h>
-#include <optional>
 #include <poll.h>
-#include <string>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace {
@@ -49,11 +49,10 @@ struct Options {
 
 using lab::Fd;
 
-std::vector<std::string> mctp_links()
-{
+std::vector<std::string> mctp_links() {
     std::vector<std::string> out;
-    if (DIR *d = ::opendir("/sys/class/net")) {
-        while (auto *e = ::readdir(d)) {
+    if (DIR* d = ::opendir("/sys/class/net")) {
+        while (auto* e = ::readdir(d)) {
             if (std::strncmp(e->d_name, "mctppcc", 7) == 0) {
                 out.emplace_back(e->d_name);
             }
@@ -64,8 +63,7 @@ std::vector<std::string> mctp_links()
     return out;
 }
 
-int ifindex_of(const std::string &link)
-{
+int ifindex_of(const std::string& link) {
     Fd fd(::open(("/sys/class/net/" + link + "/ifindex").c_str(), O_RDONLY | O_CLOEXEC));
     char buf[32] = {};
     if (fd.get() < 0 || ::read(fd.get(), buf, sizeof(buf) - 1) <= 0) {
@@ -75,15 +73,15 @@ int ifindex_of(const std::string &link)
 }
 
 // One rtnetlink request; "" on success (EEXIST counts: already set up).
-std::string netlink_request(const nl::Bytes &req, std::uint32_t seq)
-{
+std::string netlink_request(const nl::Bytes& req, std::uint32_t seq) {
     Fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
     if (fd.get() < 0) {
         return std::string("socket(AF_NETLINK): ") + std::strerror(errno);
     }
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr *>(&kernel), sizeof(kernel)) < 0) {
+    if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
+                 sizeof(kernel)) < 0) {
         return std::string("sendto: ") + std::strerror(errno);
     }
     pollfd p{fd.get(), POLLIN, 0};
@@ -96,7 +94,8 @@ std::string netlink_request(const nl::Bytes &req, std::uint32_t seq)
         return std::string("recv: ") + std::strerror(errno);
     }
     std::string why;
-    auto code = nl::parse_ack(std::span<const std::uint8_t>(buf, static_cast<std::size_t>(n)), seq, &why);
+    auto code =
+        nl::parse_ack(std::span<const std::uint8_t>(buf, static_cast<std::size_t>(n)), seq, &why);
     if (!code) {
         return why;
     }
@@ -108,9 +107,8 @@ std::string netlink_request(const nl::Bytes &req, std::uint32_t seq)
 
 // Sends one request of MCTP type `type` to `peer` in network `net` and
 // waits for the answer; nullopt and *error on failure.
-std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t type, const mctp::Bytes &req,
-                                    int timeout_ms, std::string *error)
-{
+std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t type,
+                                    const mctp::Bytes& req, int timeout_ms, std::string* error) {
     Fd fd(::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) {
         *error = std::string("socket(AF_MCTP): ") + std::strerror(errno);
@@ -122,43 +120,42 @@ std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t ty
     to.smctp_addr.s_addr = static_cast<mctp_eid_t>(peer);
     to.smctp_type = type;
     to.smctp_tag = MCTP_TAG_OWNER;
-    if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr *>(&to), sizeof(to)) < 0) {
-        *error = std::string("sendto EID ") + std::to_string(peer) + " net " + std::to_string(net) + ": " +
-                 std::strerror(errno);
+    if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                 sizeof(to)) < 0) {
+        *error = std::string("sendto EID ") + std::to_string(peer) + " net " + std::to_string(net) +
+                 ": " + std::strerror(errno);
         return std::nullopt;
     }
     pollfd p{fd.get(), POLLIN, 0};
     int pr = ::poll(&p, 1, timeout_ms);
     if (pr <= 0) {
-        *error = "no answer within " + std::to_string(timeout_ms) + " ms (request " + mctp::hex_bytes(req) + ")";
+        *error = "no answer within " + std::to_string(timeout_ms) + " ms (request " +
+                 mctp::hex_bytes(req) + ")";
         return std::nullopt;
     }
     std::uint8_t buf[1024];
     sockaddr_mctp from{};
     socklen_t fl = sizeof(from);
-    ssize_t n = ::recvfrom(fd.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr *>(&from), &fl);
+    ssize_t n = ::recvfrom(fd.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &fl);
     if (n < 0) {
         *error = std::string("recvfrom: ") + std::strerror(errno);
         return std::nullopt;
     }
     if (from.smctp_addr.s_addr != peer || from.smctp_type != type) {
         *error = "answer from EID " + std::to_string(from.smctp_addr.s_addr) + " type " +
-                 std::to_string(from.smctp_type) + ", expected EID " + std::to_string(peer) + " type " +
-                 std::to_string(type);
+                 std::to_string(from.smctp_type) + ", expected EID " + std::to_string(peer) +
+                 " type " + std::to_string(type);
         return std::nullopt;
     }
     return mctp::Bytes(buf, buf + n);
 }
 
 class LinkChecks {
-public:
-    LinkChecks(Reporter &r, const Options &o, std::string link, unsigned net)
-        : r_(r), o_(o), link_(std::move(link)), net_(net)
-    {
-    }
+  public:
+    LinkChecks(Reporter& r, const Options& o, std::string link, unsigned net)
+        : r_(r), o_(o), link_(std::move(link)), net_(net) {}
 
-    bool run()
-    {
+    bool run() {
         if (!setup()) {
             return false;
         }
@@ -171,9 +168,8 @@ public:
         return good;
     }
 
-private:
-    bool setup()
-    {
+  private:
+    bool setup() {
         const std::string name = "mctp-" + link_ + "-setup";
         const int ifindex = ifindex_of(link_);
         if (ifindex <= 0) {
@@ -181,35 +177,35 @@ private:
             return false;
         }
         struct Step {
-            const char *what;
+            const char* what;
             nl::Bytes req;
         };
         const Step steps[] = {
             {"link up (RTM_NEWLINK IFF_UP, MCTP net)", nl::link_up(++seq_, ifindex, net_)},
-            {"local EID (RTM_NEWADDR)", nl::mctp_add_address(++seq_, ifindex, static_cast<std::uint8_t>(o_.local_eid))},
+            {"local EID (RTM_NEWADDR)",
+             nl::mctp_add_address(++seq_, ifindex, static_cast<std::uint8_t>(o_.local_eid))},
             {"route to the peer (RTM_NEWROUTE)",
              nl::mctp_add_route(++seq_, ifindex, static_cast<std::uint8_t>(o_.peer_eid))},
         };
         std::uint32_t seq = seq_ - 2;
-        for (const auto &s : steps) {
+        for (const auto& s : steps) {
             if (auto why = netlink_request(s.req, seq++); !why.empty()) {
                 r_.fail(name, link_ + ": " + s.what + " failed: " + why);
                 return false;
             }
         }
-        r_.ok(name, link_ + " (ifindex " + std::to_string(ifindex) + ") up in MCTP net " + std::to_string(net_) +
-                        ", local EID " + std::to_string(o_.local_eid) + ", route to EID " +
-                        std::to_string(o_.peer_eid));
+        r_.ok(name, link_ + " (ifindex " + std::to_string(ifindex) + ") up in MCTP net " +
+                        std::to_string(net_) + ", local EID " + std::to_string(o_.local_eid) +
+                        ", route to EID " + std::to_string(o_.peer_eid));
         return true;
     }
 
-    std::optional<mctp::ControlResponse> control(const std::string &name, std::uint8_t cmd,
-                                                 std::span<const std::uint8_t> data = {})
-    {
+    std::optional<mctp::ControlResponse> control(const std::string& name, std::uint8_t cmd,
+                                                 std::span<const std::uint8_t> data = {}) {
         const std::uint8_t inst = next_instance();
         std::string why;
-        auto raw = exchange(net_, o_.peer_eid, mctp::kTypeControl, mctp::control_request(inst, cmd, data),
-                            o_.timeout_ms, &why);
+        auto raw = exchange(net_, o_.peer_eid, mctp::kTypeControl,
+                            mctp::control_request(inst, cmd, data), o_.timeout_ms, &why);
         if (!raw) {
             r_.fail(name, why);
             return std::nullopt;
@@ -221,12 +217,12 @@ private:
         return resp;
     }
 
-    std::optional<mctp::PldmResponse> pldm(const std::string &name, std::uint8_t cmd)
-    {
+    std::optional<mctp::PldmResponse> pldm(const std::string& name, std::uint8_t cmd) {
         const std::uint8_t inst = next_instance();
         std::string why;
-        auto raw = exchange(net_, o_.peer_eid, mctp::kTypePldm, mctp::pldm_request(inst, mctp::kPldmTypeBase, cmd),
-                            o_.timeout_ms, &why);
+        auto raw =
+            exchange(net_, o_.peer_eid, mctp::kTypePldm,
+                     mctp::pldm_request(inst, mctp::kPldmTypeBase, cmd), o_.timeout_ms, &why);
         if (!raw) {
             r_.fail(name, why);
             return std::nullopt;
@@ -238,8 +234,7 @@ private:
         return resp;
     }
 
-    bool get_eid()
-    {
+    bool get_eid() {
         const std::string name = "mctp-" + link_ + "-get-eid";
         auto resp = control(name, mctp::kGetEndpointId);
         if (!resp) {
@@ -253,14 +248,14 @@ private:
         }
         const bool good = e->eid == o_.peer_eid && e->endpoint_type == 0 && e->eid_type == 2;
         r_.check(good, name,
-                 "Get Endpoint ID: EID " + std::to_string(e->eid) + " (expected " + std::to_string(o_.peer_eid) +
-                     "), endpoint type " + std::to_string(e->endpoint_type) + " (expected 0, simple), EID type " +
+                 "Get Endpoint ID: EID " + std::to_string(e->eid) + " (expected " +
+                     std::to_string(o_.peer_eid) + "), endpoint type " +
+                     std::to_string(e->endpoint_type) + " (expected 0, simple), EID type " +
                      std::to_string(e->eid_type) + " (expected 2, static and in use)");
         return good;
     }
 
-    bool versions()
-    {
+    bool versions() {
         const std::string name = "mctp-" + link_ + "-version";
         const std::uint8_t base = 0xff;  // the base specification
         auto resp = control(name, mctp::kGetVersionSupport, std::span(&base, 1));
@@ -279,12 +274,12 @@ private:
             all += (all.empty() ? "" : ", ") + mctp::version_text(e);
             v1 = v1 || (e >> 24) == 0xf1;
         }
-        r_.check(v1, name, "Get MCTP Version Support (base): " + all + (v1 ? "" : " (expected a 1.x entry)"));
+        r_.check(v1, name,
+                 "Get MCTP Version Support (base): " + all + (v1 ? "" : " (expected a 1.x entry)"));
         return v1;
     }
 
-    bool message_types()
-    {
+    bool message_types() {
         const std::string name = "mctp-" + link_ + "-types";
         auto resp = control(name, mctp::kGetMessageTypeSupport);
         if (!resp) {
@@ -298,27 +293,28 @@ private:
         }
         const bool pldm = std::find(t->begin(), t->end(), mctp::kTypePldm) != t->end();
         r_.check(pldm, name,
-                 "Get Message Type Support: " + (t->empty() ? std::string("none") : mctp::hex_bytes(*t)) +
+                 "Get Message Type Support: " +
+                     (t->empty() ? std::string("none") : mctp::hex_bytes(*t)) +
                      (pldm ? " (PLDM listed)" : " (expected PLDM, type 01)"));
         return pldm;
     }
 
-    bool pldm_tid()
-    {
+    bool pldm_tid() {
         const std::string name = "pldm-" + link_ + "-get-tid";
         auto resp = pldm(name, mctp::kPldmGetTid);
         if (!resp) {
             return false;
         }
-        const bool good = resp->completion == 0 && resp->data.size() == 1 && resp->data[0] == o_.tid;
+        const bool good =
+            resp->completion == 0 && resp->data.size() == 1 && resp->data[0] == o_.tid;
         r_.check(good, name,
-                 "GetTID: completion " + std::to_string(resp->completion) + ", data " + mctp::hex_bytes(resp->data) +
-                     " (expected TID " + std::to_string(o_.tid) + ")");
+                 "GetTID: completion " + std::to_string(resp->completion) + ", data " +
+                     mctp::hex_bytes(resp->data) + " (expected TID " + std::to_string(o_.tid) +
+                     ")");
         return good;
     }
 
-    bool pldm_types()
-    {
+    bool pldm_types() {
         const std::string name = "pldm-" + link_ + "-types";
         auto resp = pldm(name, mctp::kPldmGetTypes);
         if (!resp) {
@@ -343,25 +339,24 @@ private:
 
     std::uint8_t next_instance() { return static_cast<std::uint8_t>(instance_++ & 0x1f); }
 
-    Reporter &r_;
-    const Options &o_;
+    Reporter& r_;
+    const Options& o_;
     std::string link_;
     unsigned net_;
     std::uint32_t seq_ = 0;
     unsigned instance_ = 0;
 };
 
-[[noreturn]] void usage(const std::string &why)
-{
+[[noreturn]] void usage(const std::string& why) {
     lab::write_line("pcc-guest-mctp: " + why);
-    lab::write_line("usage: pcc-guest-mctp [--peer-eid N] [--local-eid N] [--tid N] [--timeout-ms MS] "
-                    "[--no-platform]");
+    lab::write_line(
+        "usage: pcc-guest-mctp [--peer-eid N] [--local-eid N] [--tid N] [--timeout-ms MS] "
+        "[--no-platform]");
     std::exit(2);
 }
 
-unsigned number(const std::string &opt, const char *s, unsigned max)
-{
-    char *end = nullptr;
+unsigned number(const std::string& opt, const char* s, unsigned max) {
+    char* end = nullptr;
     errno = 0;
     unsigned long v = std::strtoul(s, &end, 0);
     if (!*s || *end || errno || v > max) {
@@ -370,12 +365,11 @@ unsigned number(const std::string &opt, const char *s, unsigned max)
     return static_cast<unsigned>(v);
 }
 
-Options parse(int argc, char **argv)
-{
+Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        auto value = [&]() -> const char * {
+        auto value = [&]() -> const char* {
             if (i + 1 >= argc) {
                 usage(a + " needs a value");
             }
@@ -403,24 +397,25 @@ Options parse(int argc, char **argv)
 
 }  // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     Reporter r;
     int probe = ::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     const int probe_errno = errno;
     if (probe < 0) {
-        r.skip("mctp-traffic", std::string("kernel has no MCTP stack: socket(AF_MCTP) failed with ") +
-                                   (probe_errno == EAFNOSUPPORT ? "EAFNOSUPPORT" : std::strerror(probe_errno)) +
-                                   " (needs CONFIG_MCTP)");
+        r.skip("mctp-traffic",
+               std::string("kernel has no MCTP stack: socket(AF_MCTP) failed with ") +
+                   (probe_errno == EAFNOSUPPORT ? "EAFNOSUPPORT" : std::strerror(probe_errno)) +
+                   " (needs CONFIG_MCTP)");
         r.summary();
         return 0;
     }
     ::close(probe);
     const auto links = mctp_links();
     if (links.empty()) {
-        r.skip("mctp-traffic", "no mctppcc* link: kernel without the mctp-pcc driver "
-                               "(CONFIG_MCTP_TRANSPORT_PCC) or it did not bind to DMT0001");
+        r.skip("mctp-traffic",
+               "no mctppcc* link: kernel without the mctp-pcc driver "
+               "(CONFIG_MCTP_TRANSPORT_PCC) or it did not bind to DMT0001");
     } else if (!o.have_platform) {
         r.skip("mctp-traffic", "no platform (pccd) attached to this run: nobody would answer");
     } else {
@@ -432,9 +427,10 @@ int main(int argc, char **argv)
             }
         }
         r.check(bad.empty(), "mctp-traffic",
-                bad.empty() ? "MCTP control and PLDM base answered by EID " + std::to_string(o.peer_eid) + " on " +
-                                  std::to_string(links.size()) + " link(s)"
-                            : "failed on:" + bad + " (see the mctp-*/pldm-* checks)");
+                bad.empty()
+                    ? "MCTP control and PLDM base answered by EID " + std::to_string(o.peer_eid) +
+                          " on " + std::to_string(links.size()) + " link(s)"
+                    : "failed on:" + bad + " (see the mctp-*/pldm-* checks)");
     }
     r.summary();
     return r.failures() ? 1 : 0;

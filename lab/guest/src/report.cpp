@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "report.hpp"
 
-#include <cerrno>
 #include <unistd.h>
+#include <cerrno>
 
 namespace lab {
 
-void write_line(std::string line)
-{
-    for (auto &c : line) {
+void write_line(std::string line) {
+    for (auto& c : line) {
         if (c == '\n' || c == '\r') {
             c = ' ';
         }
@@ -27,18 +26,16 @@ void write_line(std::string line)
     }
 }
 
-void Reporter::emit(std::string_view status, std::string_view name, std::string_view msg)
-{
-    write_line("PCC-RESULT " + std::string(status) + " " + std::string(name) + " " + std::string(msg));
+void Reporter::emit(std::string_view status, std::string_view name, std::string_view msg) {
+    write_line("PCC-RESULT " + std::string(status) + " " + std::string(name) + " " +
+               std::string(msg));
 }
 
-void Reporter::info(std::string_view name, std::string_view text)
-{
+void Reporter::info(std::string_view name, std::string_view text) {
     write_line("PCC-INFO " + std::string(name) + " " + std::string(text));
 }
 
-void Reporter::summary()
-{
+void Reporter::summary() {
     write_line("PCC-SUMMARY ok=" + std::to_string(ok_) + " fail=" + std::to_string(fail_) +
                " skip=" + std::to_string(skip_));
 }

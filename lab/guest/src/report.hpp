@@ -13,19 +13,18 @@
 namespace lab {
 
 class Reporter {
-public:
+  public:
     void ok(std::string_view name, std::string_view msg) { emit("ok", name, msg), ++ok_; }
     void fail(std::string_view name, std::string_view msg) { emit("fail", name, msg), ++fail_; }
     void skip(std::string_view name, std::string_view msg) { emit("skip", name, msg), ++skip_; }
-    void check(bool good, std::string_view name, std::string_view msg)
-    {
+    void check(bool good, std::string_view name, std::string_view msg) {
         good ? ok(name, msg) : fail(name, msg);
     }
     void info(std::string_view name, std::string_view text);
     void summary();
     int failures() const { return fail_; }
 
-private:
+  private:
     void emit(std::string_view status, std::string_view name, std::string_view msg);
     int ok_ = 0, fail_ = 0, skip_ = 0;
 };

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Small text helpers shared by pccd, the lab, the bench and the tests.
+#pragma once
+
+#include <cerrno>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pcc {
+
+// strerror(err) as a std::string (thread-safe).
+std::string errno_text(int err = errno);
+
+// The words of a line of text, split at spaces, tabs, carriage returns and
+// newlines. The views point into `line`.
+std::vector<std::string_view> split_words(std::string_view line);
+
+// `text` without leading and trailing white space.
+std::string_view trim(std::string_view text);
+
+}  // namespace pcc
