@@ -15,7 +15,7 @@ pkgs=(
     # tests, demo
     acpica-tools qemu-efi-aarch64 socat xxd shellcheck
     # C++ side (pccd, lab, bench)
-    libgtest-dev libgmock-dev tshark g++-aarch64-linux-gnu
+    libgtest-dev libgmock-dev libcli11-dev tshark g++-aarch64-linux-gnu
 )
 
 sudo=()
