@@ -7,10 +7,14 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/module.h"
 #include "hw/acpi/aml-build.h"
-#include "hw/pcc/pcc-bus.h"
+#include "hw/pcc/pcc-device.h"
 #include "hw/pcc/acpi-dev-pcc.h"
 #include "trace.h"
+
+/* ACPI device properties UUID (Documentation/firmware-guide/acpi/DSD) */
+#define ACPI_DSD_PROPERTIES_UUID "DAFFD814-6EBA-4D8C-8A91-BC9BBF4AA301"
 
 /* ACPI 6.5, 14.1.1: PCCT flags */
 #define PCCT_FLAG_PLATFORM_INTERRUPT    (1u << 0)
@@ -186,32 +190,43 @@ static void pcct_build_reserved_subspace(GArray *table, PccHost *host,
     pcc_build_subspace(table, &placeholder, NULL);
 }
 
+static void pcct_build_device_subspace(GArray *table, PccDevice *dev,
+                                       uint32_t index)
+{
+    AcpiDevPccIfClass *adevc = ACPI_DEV_PCC_IF_GET_CLASS(dev);
+
+    if (adevc->build_pcct_subspace) {
+        adevc->build_pcct_subspace(ACPI_DEV_PCC_IF(dev), index, table);
+    } else {
+        pcc_build_subspace(table, pcc_device_channel(dev, index -
+                                                     dev->channel), NULL);
+    }
+}
+
 static void build_pcct(GArray *table_data, BIOSLinker *linker, PccHost *host,
                        const char *oem_id, const char *oem_table_id)
 {
     AcpiTable table = { .sig = "PCCT", .rev = 2, .oem_id = oem_id,
                         .oem_table_id = oem_table_id };
-    unsigned n = pcc_host_num_subspaces(host);
+    unsigned n = pcc_bus_num_subspaces(&host->bus);
+    bool platform_interrupt = pcc_host_platform_interrupt(host);
     uint32_t index;
 
     acpi_table_begin(&table, table_data);
-    build_append_int_noprefix(table_data, host->platform_interrupt ?
+    build_append_int_noprefix(table_data, platform_interrupt ?
                               PCCT_FLAG_PLATFORM_INTERRUPT : 0, 4);
     build_append_int_noprefix(table_data, 0, 8);             /* Reserved */
     for (index = 0; index < n; index++) {
-        PccDevice *dev = pcc_host_owner(host, index);
+        PccDevice *dev = pcc_bus_subspace_owner(&host->bus, index);
 
         if (dev) {
-            AcpiDevPccIfClass *adevc = ACPI_DEV_PCC_IF_GET_CLASS(dev);
-
-            adevc->build_pcct_subspace(ACPI_DEV_PCC_IF(dev), index,
-                                       table_data);
+            pcct_build_device_subspace(table_data, dev, index);
         } else {
             pcct_build_reserved_subspace(table_data, host, index);
         }
     }
     acpi_table_end(linker, &table);
-    trace_pcc_build_pcct(n, host->platform_interrupt);
+    trace_pcc_build_pcct(n, platform_interrupt);
 }
 
 static void build_pcc_ssdt(GArray *table_data, BIOSLinker *linker,
@@ -219,7 +234,7 @@ static void build_pcc_ssdt(GArray *table_data, BIOSLinker *linker,
 {
     AcpiTable table = { .sig = "SSDT", .rev = 2, .oem_id = oem_id,
                         .oem_table_id = "PCC-SSDT" };
-    unsigned n = pcc_host_num_subspaces(host);
+    unsigned n = pcc_bus_num_subspaces(&host->bus);
     Aml *ssdt, *scope;
     uint32_t index;
 
@@ -228,7 +243,7 @@ static void build_pcc_ssdt(GArray *table_data, BIOSLinker *linker,
     scope = aml_scope("\\_SB");
     /* in index order, so that the output does not depend on -device order */
     for (index = 0; index < n; index++) {
-        PccDevice *dev = pcc_host_owner(host, index);
+        PccDevice *dev = pcc_bus_subspace_owner(&host->bus, index);
         AcpiDevPccIfClass *adevc;
 
         if (!dev || pcc_device_first_index(dev) != index) {
@@ -249,7 +264,7 @@ void pcc_build_acpi(PccHost *host, GArray *table_offsets, GArray *table_data,
                     BIOSLinker *linker, const char *oem_id,
                     const char *oem_table_id)
 {
-    if (!host || !pcc_host_num_subspaces(host)) {
+    if (!host || !pcc_bus_num_subspaces(&host->bus)) {
         return;
     }
     acpi_add_table(table_offsets, table_data);
@@ -257,3 +272,27 @@ void pcc_build_acpi(PccHost *host, GArray *table_offsets, GArray *table_data,
     acpi_add_table(table_offsets, table_data);
     build_pcc_ssdt(table_data, linker, host, oem_id);
 }
+
+Aml *pcc_aml_dsd_int(const char *name, uint64_t value)
+{
+    Aml *dsd = aml_package(2);
+    Aml *props = aml_package(1);
+    Aml *prop = aml_package(2);
+
+    aml_append(prop, aml_string("%s", name));
+    aml_append(prop, aml_int(value));
+    aml_append(props, prop);
+    aml_append(dsd, aml_touuid(ACPI_DSD_PROPERTIES_UUID));
+    aml_append(dsd, props);
+    return aml_name_decl("_DSD", dsd);
+}
+
+static const TypeInfo pcc_acpi_types[] = {
+    {
+        .name = TYPE_ACPI_DEV_PCC_IF,
+        .parent = TYPE_INTERFACE,
+        .class_size = sizeof(AcpiDevPccIfClass),
+    },
+};
+
+DEFINE_TYPES(pcc_acpi_types)

@@ -26,8 +26,8 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qapi/error.h"
+#include "hw/irq.h"
 #include "hw/pcc/pcc-channel.h"
-#include "hw/pcc/pcc-bus.h"
 #include "trace.h"
 
 static const char *pcc_reg_name(hwaddr addr)
@@ -54,20 +54,30 @@ static bool pcc_channel_is_extended(const PccChannel *chan)
            chan->type == PCC_SUBSPACE_EXT_RESPONDER;
 }
 
-bool pcc_channel_uses_irq(const PccChannel *chan)
+const char *pcc_channel_role(const PccChannel *chan)
 {
-    return chan->host->platform_interrupt &&
-           chan->type != PCC_SUBSPACE_GENERIC;
+    switch (chan->type) {
+    case PCC_SUBSPACE_EXT_INITIATOR:
+        return "initiator";
+    case PCC_SUBSPACE_EXT_RESPONDER:
+        return "responder";
+    default:
+        return "mailbox";
+    }
+}
+
+static void pcc_channel_set_pending(PccChannel *chan, bool pending)
+{
+    chan->irq_pending = pending;
+    trace_pcc_channel_irq(chan->index, pending);
+    qemu_set_irq(chan->irq, pending);
 }
 
 static void pcc_channel_raise(PccChannel *chan)
 {
-    if (!pcc_channel_uses_irq(chan)) {
-        return;
+    if (chan->uses_irq) {
+        pcc_channel_set_pending(chan, true);
     }
-    chan->irq_pending = true;
-    trace_pcc_channel_irq(chan->index, true);
-    pcc_host_update_irq(chan->host, chan->index);
 }
 
 static uint64_t pcc_channel_reg_read(void *opaque, hwaddr addr, unsigned size)
@@ -139,9 +149,7 @@ static void pcc_channel_reg_write(void *opaque, hwaddr addr, uint64_t val,
     }
     case PCC_REG_PLATFORM_ACK:
         if ((val & PCC_REG_BIT) && chan->irq_pending) {
-            chan->irq_pending = false;
-            trace_pcc_channel_irq(chan->index, false);
-            pcc_host_update_irq(chan->host, chan->index);
+            pcc_channel_set_pending(chan, false);
         }
         break;
     case PCC_REG_ERROR_STATUS:
@@ -170,10 +178,10 @@ static const MemoryRegionOps pcc_channel_reg_ops = {
     },
 };
 
-void pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
+bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
                       uint32_t index, PccSubspaceType type,
                       uint32_t shmem_size, const PccChannelOps *ops,
-                      void *opaque)
+                      void *opaque, Error **errp)
 {
     g_autofree char *regs_name = g_strdup_printf("pcc-regs-%u", index);
     g_autofree char *shmem_name = g_strdup_printf("pcc-shmem-%u", index);
@@ -184,21 +192,31 @@ void pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
     chan->shmem_size = shmem_size;
     chan->ops = ops;
     chan->opaque = opaque;
+    chan->uses_irq = pcc_host_platform_interrupt(host) &&
+                     type != PCC_SUBSPACE_GENERIC;
 
+    chan->irq = pcc_host_subspace_irq(host, index, errp);
+    if (!chan->irq) {
+        return false;
+    }
+    if (!memory_region_init_ram(&chan->shmem, owner, shmem_name, shmem_size,
+                                errp)) {
+        return false;
+    }
     memory_region_init_io(&chan->regs, owner, &pcc_channel_reg_ops, chan,
                           regs_name, PCC_REG_BLOCK_SIZE);
-    memory_region_init_ram(&chan->shmem, owner, shmem_name, shmem_size,
-                           &error_fatal);
     chan->shmem_ptr = memory_region_get_ram_ptr(&chan->shmem);
-    pcc_host_map_channel(host, chan);
+    pcc_host_map_subspace(host, index, &chan->regs, &chan->shmem);
     chan->mapped = true;
     pcc_channel_reset(chan);
+    return true;
 }
 
 void pcc_channel_finalize(PccChannel *chan)
 {
     if (chan->mapped) {
-        pcc_host_unmap_channel(chan->host, chan);
+        pcc_host_unmap_subspace(chan->host, &chan->regs, &chan->shmem);
+        qemu_set_irq(chan->irq, 0);
         chan->mapped = false;
     }
 }
@@ -206,7 +224,6 @@ void pcc_channel_finalize(PccChannel *chan)
 void pcc_channel_reset(PccChannel *chan)
 {
     uint32_t sig = cpu_to_le32(PCC_SIGNATURE | chan->index);
-    bool was_pending = chan->irq_pending;
 
     memset(chan->shmem_ptr, 0, chan->shmem_size);
     memcpy(chan->shmem_ptr, &sig, sizeof(sig));
@@ -215,16 +232,15 @@ void pcc_channel_reset(PccChannel *chan)
     /* Both initiator and responder start idle: command complete set */
     chan->cmd_complete = PCC_REG_BIT;
     chan->error_status = 0;
-    chan->irq_pending = false;
-    if (was_pending) {
-        pcc_host_update_irq(chan->host, chan->index);
+    if (chan->irq_pending) {
+        pcc_channel_set_pending(chan, false);
     }
     trace_pcc_channel_reset(chan->index);
 }
 
 hwaddr pcc_channel_reg_addr(const PccChannel *chan, unsigned reg)
 {
-    return pcc_host_reg_addr(chan->host, chan->index, reg);
+    return pcc_host_reg_addr(chan->host, chan->index) + reg;
 }
 
 hwaddr pcc_channel_shmem_addr(const PccChannel *chan)
@@ -282,7 +298,7 @@ void pcc_channel_complete(PccChannel *chan, bool error)
             status |= PCC_GEN_STATUS_ERROR;
         }
         /* ACPI 6.5, table 14.11: the platform says it interrupted */
-        if (pcc_channel_uses_irq(chan)) {
+        if (chan->uses_irq) {
             status |= PCC_GEN_STATUS_SCI_DOORBELL;
         }
         status = cpu_to_le16(status);
@@ -317,7 +333,7 @@ static int pcc_channel_post_load(void *opaque, int version_id)
 {
     PccChannel *chan = opaque;
 
-    pcc_host_update_irq(chan->host, chan->index);
+    qemu_set_irq(chan->irq, chan->irq_pending);
     return 0;
 }
 

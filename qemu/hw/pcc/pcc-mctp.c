@@ -16,9 +16,8 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qapi/error.h"
-#include "hw/pcc/pcc-bus.h"
+#include "hw/pcc/pcc-device.h"
 #include "hw/pcc/acpi-dev-pcc.h"
-#include "migration/vmstate.h"
 #include "trace.h"
 
 #define TYPE_PCC_MCTP "pcc-mctp"
@@ -73,10 +72,10 @@ static void pcc_mctp_outbox_doorbell(PccChannel *chan, void *opaque)
     msg = g_malloc(msg_len);
     pcc_channel_read(chan, 0, msg, msg_len);
     trace_pcc_mctp_tx(chan->index, length);
-    pcc_channel_complete(chan, !pcc_backend_send(dev->backend,
-                                                 PCC_MSG_REQUEST,
-                                                 PCC_LAYOUT_EXTENDED,
-                                                 msg, msg_len));
+    pcc_channel_complete(chan, !pcc_platform_send(dev->platform,
+                                                  PCC_MSG_REQUEST,
+                                                  PCC_LAYOUT_EXTENDED,
+                                                  msg, msg_len));
 }
 
 static const PccChannelOps pcc_mctp_outbox_ops = {
@@ -88,7 +87,7 @@ static void pcc_mctp_inbox_consumed(PccChannel *chan, void *opaque)
 {
     PccDevice *dev = opaque;
 
-    pcc_backend_kick(dev->backend);
+    pcc_platform_kick(dev->platform);
 }
 
 static const PccChannelOps pcc_mctp_inbox_ops = {
@@ -100,34 +99,32 @@ static bool pcc_mctp_can_receive(PccDevice *dev)
     return pcc_channel_responder_free(pcc_mctp_inbox(PCC_MCTP(dev)));
 }
 
-static bool pcc_mctp_receive(PccDevice *dev, PccMsgKind kind,
-                             const uint8_t *buf, size_t len)
+static bool pcc_mctp_receive(PccDevice *dev, const PccPlatformMsg *msg)
 {
     PccChannel *inbox = pcc_mctp_inbox(PCC_MCTP(dev));
     uint32_t length;
 
-    if (len < PCC_EXT_HDR_SIZE || len > inbox->shmem_size) {
+    if (msg->layout != PCC_LAYOUT_EXTENDED || msg->len < PCC_EXT_HDR_SIZE ||
+        msg->len > inbox->shmem_size) {
         return false;
     }
     /* the header's length must agree with what arrived */
-    length = ldl_le_p(buf + PCC_EXT_HDR_LENGTH);
-    if (length != len - PCC_EXT_MSG_OVERHEAD) {
+    length = ldl_le_p(msg->data + PCC_EXT_HDR_LENGTH);
+    if (length != msg->len - PCC_EXT_MSG_OVERHEAD) {
         return false;
     }
-    trace_pcc_mctp_rx(inbox->index, kind, length);
-    return pcc_channel_notify(inbox, buf, len);
+    trace_pcc_mctp_rx(inbox->index, msg->kind, length);
+    return pcc_channel_notify(inbox, msg->data, msg->len);
 }
 
-static void pcc_mctp_realize(PccDevice *dev, Error **errp)
+static bool pcc_mctp_realize(PccDevice *dev, Error **errp)
 {
-    pcc_channel_init(pcc_device_channel(dev, PCC_MCTP_OUTBOX), OBJECT(dev),
-                     dev->host, dev->channel + PCC_MCTP_OUTBOX,
-                     PCC_SUBSPACE_EXT_INITIATOR, dev->shmem_size,
-                     &pcc_mctp_outbox_ops, dev);
-    pcc_channel_init(pcc_device_channel(dev, PCC_MCTP_INBOX), OBJECT(dev),
-                     dev->host, dev->channel + PCC_MCTP_INBOX,
-                     PCC_SUBSPACE_EXT_RESPONDER, dev->shmem_size,
-                     &pcc_mctp_inbox_ops, dev);
+    return pcc_device_init_channel(dev, PCC_MCTP_OUTBOX,
+                                   PCC_SUBSPACE_EXT_INITIATOR,
+                                   &pcc_mctp_outbox_ops, errp) &&
+           pcc_device_init_channel(dev, PCC_MCTP_INBOX,
+                                   PCC_SUBSPACE_EXT_RESPONDER,
+                                   &pcc_mctp_inbox_ops, errp);
 }
 
 static void pcc_mctp_build_ssdt(AcpiDevPccIf *adev, Aml *scope)
@@ -144,17 +141,6 @@ static void pcc_mctp_build_ssdt(AcpiDevPccIf *adev, Aml *scope)
     aml_append(scope, aml_dev);
 }
 
-static const VMStateDescription vmstate_pcc_mctp = {
-    .name = TYPE_PCC_MCTP,
-    .version_id = 1,
-    .minimum_version_id = 1,
-    .fields = (const VMStateField[]) {
-        VMSTATE_PCC_CHANNEL(parent_obj.channels[PCC_MCTP_OUTBOX], PccMctp),
-        VMSTATE_PCC_CHANNEL(parent_obj.channels[PCC_MCTP_INBOX], PccMctp),
-        VMSTATE_END_OF_LIST()
-    },
-};
-
 static void pcc_mctp_class_init(ObjectClass *klass, PccClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -163,12 +149,11 @@ static void pcc_mctp_class_init(ObjectClass *klass, PccClassData *data)
 
     dc->desc = "MCTP over PCC (DSP0292) endpoint: outbox at 'channel', "
                "inbox at 'channel'+1";
-    dc->vmsd = &vmstate_pcc_mctp;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     pdc->num_subspaces = PCC_MCTP_NUM_SUBSPACES;
     /* a type 4 subspace needs the platform interrupt (Linux pcc.c) */
     pdc->platform_irq = PCC_PLATFORM_IRQ_ON;
-    pdc->needs_backend = true;
+    pdc->needs_platform = true;
     pdc->realize = pcc_mctp_realize;
     pdc->can_receive = pcc_mctp_can_receive;
     pdc->receive = pcc_mctp_receive;

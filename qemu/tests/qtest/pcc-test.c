@@ -1980,7 +1980,8 @@ static void test_error_pool_fragmented(void)
 static void test_error_no_backend(void)
 {
     expect_startup_failure(VIRT_ARGS " -device pcc-mctp,channel=0",
-                           "no platform: give 'spool=DIR' or 'chardev=ID'");
+                           "no platform: give 'platform=ID', 'spool=DIR' or "
+                           "'chardev=ID'");
 }
 
 static void test_error_spool_and_chardev(void)
@@ -1990,7 +1991,8 @@ static void test_error_spool_and_chardev(void)
         VIRT_ARGS " -chardev null,id=c0"
         " -device pcc-mctp,chardev=c0,spool=%s/a", dir);
 
-    expect_startup_failure(args, "'spool' and 'chardev' are exclusive");
+    expect_startup_failure(args, "'platform', 'spool' and 'chardev' are "
+                           "exclusive");
     rm_rf(dir);
 }
 

@@ -18,6 +18,7 @@
 #include "hw/acpi/aml-build.h"
 #include "hw/acpi/bios-linker-loader.h"
 #include "hw/pcc/pcc-channel.h"
+#include "hw/pcc/pcc-host.h"
 
 #define TYPE_ACPI_DEV_PCC_IF "acpi-dev-pcc-interface"
 typedef struct AcpiDevPccIfClass AcpiDevPccIfClass;
@@ -27,13 +28,13 @@ DECLARE_CLASS_CHECKERS(AcpiDevPccIfClass, ACPI_DEV_PCC_IF,
     INTERFACE_CHECK(AcpiDevPccIf, (obj), TYPE_ACPI_DEV_PCC_IF)
 
 typedef struct AcpiDevPccIf AcpiDevPccIf;
-typedef struct PccHost PccHost;
 
 /**
  * AcpiDevPccIfClass:
  *
  * build_pcct_subspace: append the PCCT subtable of subspace @index, one of
- *                      the device's own, to @table
+ *                      the device's own, to @table; optional: without it
+ *                      the subtable is built from the channel alone
  * build_ssdt: append the device's AML objects to @scope (\_SB)
  */
 struct AcpiDevPccIfClass {
@@ -55,6 +56,9 @@ typedef struct PccSubspaceTiming {
 
 void pcc_build_subspace(GArray *table, const PccChannel *chan,
                         const PccSubspaceTiming *timing);
+
+/* A _DSD object with one integer device property @name (DSD UUID) */
+Aml *pcc_aml_dsd_int(const char *name, uint64_t value);
 
 /* Machine glue: the PCCT and the SSDT, if the bus has any device */
 void pcc_build_acpi(PccHost *host, GArray *table_offsets, GArray *table_data,

@@ -3,9 +3,10 @@
  *
  * One PccChannel is one PCC subspace: a register block (doorbell,
  * command complete, platform ack, error status), a shared memory region
- * and a share of a level-triggered interrupt line. Device classes own
- * their channels and are told about guest events through PccChannelOps;
- * the register semantics live here and nowhere else.
+ * and an interrupt output. Device classes own their channels and are told
+ * about guest events through PccChannelOps; the register semantics live
+ * here and nowhere else. The host gives each channel its addresses and an
+ * interrupt input that it shares with other subspaces.
  *
  * Copyright (c) 2026 qemu-pcc developers
  *
@@ -15,7 +16,7 @@
 #ifndef HW_PCC_PCC_CHANNEL_H
 #define HW_PCC_PCC_CHANNEL_H
 
-#include "hw/sysbus.h"
+#include "hw/pcc/pcc-host.h"
 #include "migration/vmstate.h"
 
 /* ACPI 6.5, Table 14.3: PCC subspace structure types */
@@ -26,9 +27,6 @@ typedef enum PccSubspaceType {
     PCC_SUBSPACE_EXT_INITIATOR = 3,
     PCC_SUBSPACE_EXT_RESPONDER = 4,
 } PccSubspaceType;
-
-/* Linux's drivers/mailbox/pcc.c accepts at most this many subspaces */
-#define PCC_MAX_SUBSPACES           256
 
 /* Shared memory signature (ACPI 6.5, 14.2): 0x50434300 | subspace index */
 #define PCC_SIGNATURE               0x50434300u
@@ -63,16 +61,9 @@ typedef enum PccSubspaceType {
 #define PCC_REG_PLATFORM_ACK        0x08    /* W: bit 0 acks; R: IRQ pending */
 #define PCC_REG_ERROR_STATUS        0x0c    /* RW: bit 0 error */
 #define PCC_REG_ID                  0x10    /* R: signature | index */
-#define PCC_REG_BLOCK_SIZE          0x100
 #define PCC_REG_BIT_WIDTH           32
 #define PCC_REG_BIT                 1u
 
-/* Shared memory sizes a device may ask for */
-#define PCC_SHMEM_MIN_SIZE          0x1000
-#define PCC_SHMEM_MAX_SIZE          0x10000
-#define PCC_SHMEM_DEFAULT_SIZE      0x1000
-
-typedef struct PccHost PccHost;
 typedef struct PccChannel PccChannel;
 
 typedef struct PccChannelOps {
@@ -90,12 +81,15 @@ struct PccChannel {
     MemoryRegion regs;
     MemoryRegion shmem;
     uint8_t *shmem_ptr;
+    qemu_irq irq;
     bool mapped;
 
     /* < public, read-only > */
     uint32_t index;
     PccSubspaceType type;
     uint32_t shmem_size;
+    /* the platform interrupts the guest on this subspace */
+    bool uses_irq;
 
     /* migrated state */
     uint32_t cmd_complete;
@@ -111,12 +105,13 @@ extern const VMStateDescription vmstate_pcc_channel;
 /*
  * pcc_channel_init: set up @chan as subspace @index of @host, with a
  * register block and @shmem_size bytes of shared memory, and map both
- * where the host's memory map puts that index.
+ * where the host's memory map puts that index. On failure nothing is
+ * mapped and @errp is set.
  */
-void pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
+bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
                       uint32_t index, PccSubspaceType type,
                       uint32_t shmem_size, const PccChannelOps *ops,
-                      void *opaque);
+                      void *opaque, Error **errp);
 void pcc_channel_finalize(PccChannel *chan);
 void pcc_channel_reset(PccChannel *chan);
 
@@ -125,7 +120,8 @@ hwaddr pcc_channel_reg_addr(const PccChannel *chan, unsigned reg);
 hwaddr pcc_channel_shmem_addr(const PccChannel *chan);
 uint32_t pcc_channel_gsi(const PccChannel *chan);
 unsigned pcc_channel_spi(const PccChannel *chan);
-bool pcc_channel_uses_irq(const PccChannel *chan);
+/* "initiator", "responder" or "mailbox": who writes the shared memory */
+const char *pcc_channel_role(const PccChannel *chan);
 
 /* Shared memory access for the platform side (bounds checked). */
 bool pcc_channel_read(PccChannel *chan, uint32_t offset, void *buf,

@@ -1,15 +1,20 @@
 /*
- * ACPI Platform Communication Channel (PCC): spool directory backend
+ * ACPI Platform Communication Channel (PCC): spool directory platform
+ *
+ *   -object pcc-platform-spool,id=ID,dir=DIR
  *
  * Messages travel as one file each through a directory shared with the
  * platform (pccd):
  *
+ *   <spool>/device    the device description, written by QEMU
  *   <spool>/outbox/   guest -> platform, written by QEMU
  *   <spool>/inbox/    platform -> guest, read (and removed) by QEMU
  *
  * Writers create a file in the directory's tmp/ and rename it in, so a
  * reader never sees a partial message. Names sort in the order messages
- * were written. Inbox files are delivered one at a time, only when the
+ * were written; a request's id is its sequence number, and a response
+ * names the request it answers ("-r<id>"). Inbox files are delivered one
+ * at a time, only when the
  * device can take one, and removed only after delivery. A file that is
  * not a valid message is moved to inbox/rejected/ with a warning; nothing
  * is dropped silently. Directories are created 0700 and no symlink is
@@ -23,8 +28,10 @@
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
 #include "qemu/filemonitor.h"
+#include "qemu/module.h"
 #include "qapi/error.h"
-#include "hw/pcc/pcc-backend.h"
+#include "qom/object_interfaces.h"
+#include "hw/pcc/pcc-platform.h"
 #include "trace.h"
 #include <dirent.h>
 
@@ -32,10 +39,17 @@
 #define SPOOL_INBOX     "inbox"
 #define SPOOL_TMP       "tmp"
 #define SPOOL_REJECTED  "rejected"
+#define SPOOL_DEVICE    "device"
+#define SPOOL_DEVICE_TMP ".device.tmp"
 
-typedef struct PccSpoolBackend {
-    PccBackend parent;
+OBJECT_DECLARE_SIMPLE_TYPE(PccSpoolPlatform, PCC_PLATFORM_SPOOL)
+
+struct PccSpoolPlatform {
+    PccPlatform parent;
+
+    /* property */
     char *dir;
+
     char *inbox_path;
     int dir_fd;
     int outbox_fd;
@@ -48,7 +62,7 @@ typedef struct PccSpoolBackend {
     GQueue queued;
     /* inbox/ changed since that scan */
     bool rescan;
-} PccSpoolBackend;
+};
 
 static const char *const pcc_spool_kind_names[] = {
     [PCC_MSG_REQUEST] = "req",
@@ -161,7 +175,7 @@ static int pcc_spool_name_cmp(gconstpointer a, gconstpointer b)
  * directory is read again only when it changed or the last scan is used
  * up, so a backlog of n files costs one scan, not n.
  */
-static char *pcc_spool_next_name(PccSpoolBackend *s)
+static char *pcc_spool_next_name(PccSpoolPlatform *s)
 {
     if (s->rescan || g_queue_is_empty(&s->queued)) {
         g_autoptr(GPtrArray) names = g_ptr_array_new();
@@ -178,46 +192,46 @@ static char *pcc_spool_next_name(PccSpoolBackend *s)
     return g_queue_pop_head(&s->queued);
 }
 
-static bool pcc_spool_send(PccBackend *be, PccMsgKind kind,
-                           PccMsgLayout layout, const uint8_t *buf,
-                           size_t len)
+static uint64_t pcc_spool_send(PccPlatform *p, PccMsgKind kind,
+                               PccMsgLayout layout, const uint8_t *buf,
+                               size_t len)
 {
-    PccSpoolBackend *s = container_of(be, PccSpoolBackend, parent);
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
     uint64_t now = g_get_real_time() * 1000;
     g_autofree char *name = NULL;
     int fd;
 
     s->last_seq = MAX(now, s->last_seq + 1);
     name = g_strdup_printf("%020" PRIu64 "-c%03u-%s.%s", s->last_seq,
-                           be->channel, pcc_spool_kind_names[kind],
+                           p->channel, pcc_spool_kind_names[kind],
                            pcc_spool_layout_names[layout]);
     fd = openat(s->outbox_tmp_fd, name,
                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         warn_report("pcc spool '%s': cannot create outbox/tmp/%s: %s",
                     s->dir, name, strerror(errno));
-        return false;
+        return 0;
     }
     if (qemu_write_full(fd, buf, len) != len) {
         warn_report("pcc spool '%s': cannot write outbox/tmp/%s: %s",
                     s->dir, name, strerror(errno));
         close(fd);
         unlinkat(s->outbox_tmp_fd, name, 0);
-        return false;
+        return 0;
     }
     close(fd);
     if (renameat(s->outbox_tmp_fd, name, s->outbox_fd, name) < 0) {
         warn_report("pcc spool '%s': cannot move %s into outbox/: %s",
                     s->dir, name, strerror(errno));
         unlinkat(s->outbox_tmp_fd, name, 0);
-        return false;
+        return 0;
     }
     trace_pcc_spool_write(s->dir, name, len);
-    return true;
+    return s->last_seq;
 }
 
 /* Keep a bad inbox file for inspection, out of the delivery queue */
-static void pcc_spool_reject(PccSpoolBackend *s, const char *name,
+static void pcc_spool_reject(PccSpoolPlatform *s, const char *name,
                              const char *why)
 {
     int rej_fd;
@@ -283,22 +297,33 @@ static bool pcc_spool_for_channel(const char *name, uint32_t channel)
     return named == channel;
 }
 
-static PccMsgKind pcc_spool_kind_of(const char *name)
+/*
+ * The kind of an inbox file, and for a response the request it answers:
+ * "<seq>-c<ch>-rsp-r<request>.<layout>" (no "-r": it does not say).
+ */
+static PccMsgKind pcc_spool_kind_of(const char *name, uint64_t *ref)
 {
+    const char *r = strstr(name, "-rsp-r");
+
+    *ref = 0;
     if (strstr(name, "-ntf.")) {
         return PCC_MSG_NOTIFICATION;
+    }
+    if (r) {
+        *ref = g_ascii_strtoull(r + strlen("-rsp-r"), NULL, 10);
     }
     return PCC_MSG_RESPONSE;
 }
 
 /* Deliver inbox files, oldest first, while the device can take them */
-static void pcc_spool_kick(PccBackend *be)
+static void pcc_spool_kick(PccPlatform *p)
 {
-    PccSpoolBackend *s = container_of(be, PccSpoolBackend, parent);
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
 
-    while (be->peer->can_receive(be->opaque)) {
+    while (p->peer->can_receive(p->opaque)) {
         g_autofree char *name = NULL;
         g_autofree uint8_t *buf = NULL;
+        PccPlatformMsg msg = { .layout = PCC_LAYOUT_EXTENDED };
         struct stat st;
         ssize_t got;
         int fd, ret;
@@ -307,7 +332,7 @@ static void pcc_spool_kick(PccBackend *be)
         if (!name) {
             return;
         }
-        if (!pcc_spool_for_channel(name, be->channel)) {
+        if (!pcc_spool_for_channel(name, p->channel)) {
             pcc_spool_reject(s, name, "its name is for another channel");
             continue;
         }
@@ -339,7 +364,13 @@ static void pcc_spool_kick(PccBackend *be)
             continue;
         }
         trace_pcc_spool_read(s->dir, name, got);
-        ret = pcc_backend_offer(be, pcc_spool_kind_of(name), buf, got);
+        msg.kind = pcc_spool_kind_of(name, &msg.ref);
+        if (g_str_has_suffix(name, ".gen")) {
+            msg.layout = PCC_LAYOUT_GENERIC;
+        }
+        msg.data = buf;
+        msg.len = got;
+        ret = pcc_platform_offer(p, &msg);
         if (ret == 0) {
             /* not taken after all: it stays first in line */
             g_queue_push_head(&s->queued, g_steal_pointer(&name));
@@ -359,20 +390,60 @@ static void pcc_spool_kick(PccBackend *be)
 static void pcc_spool_event(int64_t id, QFileMonitorEvent event,
                             const char *filename, void *opaque)
 {
-    PccSpoolBackend *s = opaque;
+    PccSpoolPlatform *s = opaque;
 
     if ((event == QFILE_MONITOR_EVENT_CREATED ||
          event == QFILE_MONITOR_EVENT_MODIFIED) &&
         pcc_spool_is_message_name(filename)) {
         trace_pcc_spool_event(s->dir, filename, event);
         s->rescan = true;
-        pcc_backend_kick(&s->parent);
+        pcc_platform_kick(&s->parent);
     }
 }
 
-static void pcc_spool_free(PccBackend *be)
+/* The device description, replaced whole through a temporary file */
+static bool pcc_spool_write_description(PccSpoolPlatform *s, Error **errp)
 {
-    PccSpoolBackend *s = container_of(be, PccSpoolBackend, parent);
+    const char *text = s->parent.description;
+    size_t len = strlen(text);
+    int fd;
+
+    unlinkat(s->dir_fd, SPOOL_DEVICE_TMP, 0);
+    fd = openat(s->dir_fd, SPOOL_DEVICE_TMP,
+                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "pcc spool '%s': cannot create %s",
+                         s->dir, SPOOL_DEVICE_TMP);
+        return false;
+    }
+    if (qemu_write_full(fd, text, len) != len) {
+        error_setg_errno(errp, errno, "pcc spool '%s': cannot write %s",
+                         s->dir, SPOOL_DEVICE_TMP);
+        close(fd);
+        unlinkat(s->dir_fd, SPOOL_DEVICE_TMP, 0);
+        return false;
+    }
+    close(fd);
+    if (renameat(s->dir_fd, SPOOL_DEVICE_TMP, s->dir_fd, SPOOL_DEVICE) < 0) {
+        error_setg_errno(errp, errno, "pcc spool '%s': cannot move %s to "
+                         "%s", s->dir, SPOOL_DEVICE_TMP, SPOOL_DEVICE);
+        unlinkat(s->dir_fd, SPOOL_DEVICE_TMP, 0);
+        return false;
+    }
+    return true;
+}
+
+static void pcc_spool_close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+static void pcc_spool_disconnect(PccPlatform *p)
+{
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
 
     if (s->monitor) {
         if (s->watch_id >= 0) {
@@ -380,96 +451,146 @@ static void pcc_spool_free(PccBackend *be)
                                            s->watch_id);
         }
         qemu_file_monitor_free(s->monitor);
+        s->monitor = NULL;
     }
-    if (s->inbox_fd >= 0) {
-        close(s->inbox_fd);
-    }
-    if (s->outbox_tmp_fd >= 0) {
-        close(s->outbox_tmp_fd);
-    }
-    if (s->outbox_fd >= 0) {
-        close(s->outbox_fd);
-    }
-    if (s->dir_fd >= 0) {
-        close(s->dir_fd);
-    }
+    s->watch_id = -1;
+    pcc_spool_close_fd(&s->inbox_fd);
+    pcc_spool_close_fd(&s->outbox_tmp_fd);
+    pcc_spool_close_fd(&s->outbox_fd);
+    pcc_spool_close_fd(&s->dir_fd);
     g_queue_clear_full(&s->queued, g_free);
     g_free(s->inbox_path);
-    g_free(s->dir);
-    g_free(s);
+    s->inbox_path = NULL;
 }
 
-static const PccBackendOps pcc_spool_ops = {
-    .name = "spool",
-    .send = pcc_spool_send,
-    .kick = pcc_spool_kick,
-    .free = pcc_spool_free,
-};
-
-PccBackend *pcc_spool_backend_new(const char *dir, uint32_t channel,
-                                  const PccBackendPeer *peer,
-                                  DeviceState *owner, Error **errp)
+static bool pcc_spool_connect(PccPlatform *p, Error **errp)
 {
-    PccSpoolBackend *s = g_new0(PccSpoolBackend, 1);
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
+    const char *dir = s->dir;
     int inbox_tmp_fd;
 
-    pcc_backend_init(&s->parent, &pcc_spool_ops, channel, peer, owner);
-    s->dir = g_strdup(dir);
-    s->dir_fd = s->outbox_fd = s->outbox_tmp_fd = s->inbox_fd = -1;
-    s->watch_id = -1;
-    g_queue_init(&s->queued);
-
-    if (!*dir) {
-        error_setg(errp, "'spool' is empty: give a directory");
-        goto fail;
+    if (!dir || !*dir) {
+        error_setg(errp, "PCC platform '%s': 'dir' is empty: give a spool "
+                   "directory", pcc_platform_id(p));
+        return false;
     }
     s->dir_fd = pcc_spool_open_dir(AT_FDCWD, dir, dir, false, errp);
     if (s->dir_fd < 0) {
-        goto fail;
+        return false;
     }
     s->outbox_fd = pcc_spool_open_dir(s->dir_fd, SPOOL_OUTBOX,
                                       SPOOL_OUTBOX, true, errp);
     if (s->outbox_fd < 0) {
-        goto fail;
+        return false;
     }
     s->outbox_tmp_fd = pcc_spool_open_dir(s->outbox_fd, SPOOL_TMP,
                                           SPOOL_OUTBOX "/" SPOOL_TMP, true,
                                           errp);
     if (s->outbox_tmp_fd < 0) {
-        goto fail;
+        return false;
     }
     s->inbox_fd = pcc_spool_open_dir(s->dir_fd, SPOOL_INBOX, SPOOL_INBOX,
                                      true, errp);
     if (s->inbox_fd < 0) {
-        goto fail;
+        return false;
     }
     /* the platform writes here before renaming into inbox/ */
     inbox_tmp_fd = pcc_spool_open_dir(s->inbox_fd, SPOOL_TMP,
                                       SPOOL_INBOX "/" SPOOL_TMP, true,
                                       errp);
     if (inbox_tmp_fd < 0) {
-        goto fail;
+        return false;
     }
     close(inbox_tmp_fd);
+    if (!pcc_spool_write_description(s, errp)) {
+        return false;
+    }
 
     /* names keep increasing across restarts, whatever the clock does */
     pcc_spool_foreach(s->outbox_fd, pcc_spool_max_seq, &s->last_seq);
 
     s->monitor = qemu_file_monitor_new(errp);
     if (!s->monitor) {
-        goto fail;
+        return false;
     }
     s->inbox_path = g_build_filename(dir, SPOOL_INBOX, NULL);
     s->watch_id = qemu_file_monitor_add_watch(s->monitor, s->inbox_path,
                                               NULL, pcc_spool_event, s, errp);
     if (s->watch_id < 0) {
-        goto fail;
+        return false;
     }
     /* messages that arrived before we started */
-    pcc_backend_kick(&s->parent);
-    return &s->parent;
-
-fail:
-    pcc_backend_free(&s->parent);
-    return NULL;
+    pcc_platform_kick(p);
+    return true;
 }
+
+static char *pcc_spool_get_dir(Object *obj, Error **errp)
+{
+    return g_strdup(PCC_PLATFORM_SPOOL(obj)->dir);
+}
+
+static void pcc_spool_set_dir(Object *obj, const char *value, Error **errp)
+{
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(obj);
+
+    if (PCC_PLATFORM(obj)->owner) {
+        error_setg(errp, "'dir' cannot change while a device uses it");
+        return;
+    }
+    g_free(s->dir);
+    s->dir = g_strdup(value);
+}
+
+static void pcc_spool_complete(UserCreatable *uc, Error **errp)
+{
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(uc);
+
+    if (!s->dir || !*s->dir) {
+        error_setg(errp, "%s needs 'dir': the spool directory",
+                   TYPE_PCC_PLATFORM_SPOOL);
+    }
+}
+
+static void pcc_spool_instance_init(Object *obj)
+{
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(obj);
+
+    s->dir_fd = s->outbox_fd = s->outbox_tmp_fd = s->inbox_fd = -1;
+    s->watch_id = -1;
+    g_queue_init(&s->queued);
+}
+
+static void pcc_spool_instance_finalize(Object *obj)
+{
+    pcc_platform_detach(PCC_PLATFORM(obj));
+    g_free(PCC_PLATFORM_SPOOL(obj)->dir);
+}
+
+static void pcc_spool_class_init(ObjectClass *oc, PccClassData *data)
+{
+    PccPlatformClass *pc = PCC_PLATFORM_CLASS(oc);
+    UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
+
+    pc->connect = pcc_spool_connect;
+    pc->send = pcc_spool_send;
+    pc->kick = pcc_spool_kick;
+    pc->disconnect = pcc_spool_disconnect;
+    ucc->complete = pcc_spool_complete;
+    object_class_property_add_str(oc, "dir", pcc_spool_get_dir,
+                                  pcc_spool_set_dir);
+    object_class_property_set_description(oc, "dir",
+        "spool directory shared with the platform (pccd)");
+}
+
+static const TypeInfo pcc_spool_types[] = {
+    {
+        .name = TYPE_PCC_PLATFORM_SPOOL,
+        .parent = TYPE_PCC_PLATFORM,
+        .instance_size = sizeof(PccSpoolPlatform),
+        .instance_init = pcc_spool_instance_init,
+        .instance_finalize = pcc_spool_instance_finalize,
+        .class_init = pcc_spool_class_init,
+    },
+};
+
+DEFINE_TYPES(pcc_spool_types)
