@@ -5,7 +5,7 @@
  * The test plays the guest the way Linux's drivers/mailbox/pcc.c does:
  * it finds its registers in the PCCT, read-modify-writes them with the
  * masks the PCCT gives, and handles the interrupt line. It plays the
- * platform through the spool directory (docs/wire-protocol.md).
+ * platform through the spool directory (docs/system/devices/pcc.rst).
  *
  * The table layouts below are written out from ACPI 6.5 chapter 14, on
  * purpose independently of QEMU's builder.
@@ -20,230 +20,9 @@
 #include <sys/wait.h>
 #include "libqtest.h"
 #include "qemu/bswap.h"
-
-/* The virt machine's fw_cfg (data, selector) */
-#define VIRT_FW_CFG_BASE            0x09020000ULL
-#define FW_CFG_DATA                 (VIRT_FW_CFG_BASE + 0)
-#define FW_CFG_SELECTOR             (VIRT_FW_CFG_BASE + 8)
-#define FW_CFG_KEY_FILE_DIR         0x19
-#define FW_CFG_FILE_ENTRY_SIZE      64
-#define FW_CFG_FILE_NAME_OFFSET     8
-
-/* The virt machine's PCC host window and interrupts */
-#define PCC_BASE                    0x0a004000ULL
-#define PCC_REG_BLOCK_SIZE          0x100
-#define PCC_SHMEM_OFFSET            0x1c000ULL
-#define PCC_SHMEM_SLOT              0x10000ULL
-#define PCC_NUM_INDICES             256
-#define PCC_FIRST_SPI               176
-#define PCC_NUM_LINES               80
-#define GIC_SPI_BASE                32
-
-/* Register block of a subspace: all 32-bit */
-#define REG_DOORBELL                0x00
-#define REG_CMD_COMPLETE            0x04
-#define REG_PLATFORM_ACK            0x08
-#define REG_ERROR_STATUS            0x0c
-#define REG_ID                      0x10
-
-#define PCC_SIGNATURE               0x50434300u
-#define PCC_SHMEM_DEFAULT           0x1000
-#define PCC_SHMEM_RESERVED_SIZE     0x1000
-
-/* Extended communication region (ACPI 6.5, 14.2.3; DSP0292) */
-#define EXT_SIGNATURE               0
-#define EXT_FLAGS                   4
-#define EXT_LENGTH                  8
-#define EXT_COMMAND                 12
-#define EXT_PAYLOAD                 16
-#define EXT_MSG_OVERHEAD            12
-#define EXT_FLAG_NOTIFY             1u
-#define MCTP_COMMAND                0x5054434du  /* "MCTP" */
-
-/* ACPI table header (ACPI 6.5, 5.2.6) */
-#define ACPI_HDR_SIGNATURE          0
-#define ACPI_HDR_LENGTH             4
-#define ACPI_HDR_REVISION           8
-#define ACPI_HDR_CHECKSUM           9
-#define ACPI_HDR_OEM_ID             10
-#define ACPI_HDR_OEM_TABLE_ID       16
-#define ACPI_HDR_SIZE               36
-
-/* PCCT (ACPI 6.5, table 14.1) */
-#define PCCT_FLAGS                  36
-#define PCCT_RESERVED               40
-#define PCCT_SUBSPACES              48
-#define PCCT_REVISION               2
-#define PCCT_FLAG_PLATFORM_IRQ      1u
-
-/* Generic Address Structure (ACPI 6.5, 5.2.3.2) */
-#define GAS_SPACE_ID                0
-#define GAS_BIT_WIDTH               1
-#define GAS_BIT_OFFSET              2
-#define GAS_ACCESS_SIZE             3
-#define GAS_ADDRESS                 4
-#define GAS_SIZE                    12
-#define GAS_SPACE_SYSTEM_MEMORY     0
-#define GAS_ACCESS_DWORD            3
-
-/* Generic communications subspace, type 0 (ACPI 6.5, table 14.4) */
-#define T0_TYPE                     0
-#define T0_LENGTH                   1
-#define T0_RESERVED                 2   /* 6 bytes */
-#define T0_BASE                     8
-#define T0_SIZE                     16  /* u64 */
-#define T0_DOORBELL                 24  /* GAS */
-#define T0_DOORBELL_PRESERVE        36
-#define T0_DOORBELL_WRITE           44
-#define T0_LATENCY                  52
-#define T0_MAX_RATE                 56
-#define T0_TURNAROUND               60  /* u16 */
-#define T0_LEN                      62
-
-/* Extended PCC subspace, types 3 and 4 (ACPI 6.5, table 14.8) */
-#define TX_TYPE                     0
-#define TX_LENGTH                   1
-#define TX_PLATFORM_IRQ             2   /* u32: GSI */
-#define TX_PLATFORM_IRQ_FLAGS       6
-#define TX_RESERVED1                7
-#define TX_BASE                     8
-#define TX_SIZE                     16  /* u32 */
-#define TX_DOORBELL                 20  /* GAS */
-#define TX_DOORBELL_PRESERVE        32
-#define TX_DOORBELL_WRITE           40
-#define TX_LATENCY                  48
-#define TX_MAX_RATE                 52
-#define TX_TURNAROUND               56  /* u32 */
-#define TX_ACK                      60  /* GAS */
-#define TX_ACK_PRESERVE             72
-#define TX_ACK_SET                  80
-#define TX_RESERVED2                88  /* u64 */
-#define TX_CMD_CHECK                96  /* GAS */
-#define TX_CMD_CHECK_MASK           108
-#define TX_CMD_UPDATE               116 /* GAS */
-#define TX_CMD_UPDATE_PRESERVE      128
-#define TX_CMD_UPDATE_SET           136
-#define TX_ERROR                    144 /* GAS */
-#define TX_ERROR_MASK               156
-#define TX_LEN                      164
-
-#define TYPE_GENERIC                0
-#define TYPE_EXT_INITIATOR          3
-#define TYPE_EXT_RESPONDER          4
-
-/* The nominal latency QEMU advertises for every subspace, in us */
-#define PCC_NOMINAL_LATENCY         100
-
-/* Asynchronous events: how long to wait before calling it a failure */
-#define WAIT_TIMEOUT_S              20
-
-#define VIRT_ARGS                   "-machine virt -cpu cortex-a57 -nodefaults"
-
-static uint64_t reg_addr(unsigned idx, unsigned reg)
-{
-    return PCC_BASE + (uint64_t)idx * PCC_REG_BLOCK_SIZE + reg;
-}
-
-static uint64_t shmem_addr(unsigned idx)
-{
-    return PCC_BASE + PCC_SHMEM_OFFSET + (uint64_t)idx * PCC_SHMEM_SLOT;
-}
-
-static unsigned irq_line(unsigned idx)
-{
-    return idx % PCC_NUM_LINES;
-}
-
-static uint32_t gsi_of(unsigned idx)
-{
-    return GIC_SPI_BASE + PCC_FIRST_SPI + irq_line(idx);
-}
+#include "pcc-utils.h"
 
 /* Temporary directories */
-
-static char *make_tmp_dir(void)
-{
-    g_autoptr(GError) err = NULL;
-    char *dir = g_dir_make_tmp("pcc-test-XXXXXX", &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(dir);
-    return dir;
-}
-
-static void rm_rf(const char *path)
-{
-    GStatBuf st;
-
-    if (g_lstat(path, &st) < 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        GDir *dir;
-        const char *name;
-
-        chmod(path, 0700);
-        dir = g_dir_open(path, 0, NULL);
-        if (dir) {
-            while ((name = g_dir_read_name(dir))) {
-                g_autofree char *sub = g_build_filename(path, name, NULL);
-
-                rm_rf(sub);
-            }
-            g_dir_close(dir);
-        }
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
-}
-
-static gint cmp_str_ptr(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names in @path, '.'-files and subdirectories included */
-static GPtrArray *list_dir(const char *path)
-{
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    g_assert_nonnull(dir);
-    while ((name = g_dir_read_name(dir))) {
-        g_ptr_array_add(names, g_strdup(name));
-    }
-    g_dir_close(dir);
-    g_ptr_array_sort(names, cmp_str_ptr);
-    return names;
-}
-
-/* Regular files directly in @path (no subdirectories), sorted */
-static GPtrArray *list_files(const char *path)
-{
-    GPtrArray *all = list_dir(path);
-    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-    unsigned i;
-
-    for (i = 0; i < all->len; i++) {
-        g_autofree char *full = g_build_filename(path, all->pdata[i], NULL);
-
-        if (!g_file_test(full, G_FILE_TEST_IS_DIR)) {
-            g_ptr_array_add(files, g_strdup(all->pdata[i]));
-        }
-    }
-    g_ptr_array_free(all, true);
-    return files;
-}
-
-static bool path_exists(const char *dir, const char *name)
-{
-    g_autofree char *full = g_build_filename(dir, name, NULL);
-    GStatBuf st;
-
-    return g_lstat(full, &st) == 0;
-}
 
 /* Messages */
 
@@ -276,252 +55,13 @@ static GByteArray *make_mctp_msg(unsigned idx, uint32_t flags,
 
 /* Platform side: the spool */
 
-static void spool_drop(const char *spool, const char *name,
-                       const GByteArray *msg)
-{
-    g_autofree char *tmp = g_build_filename(spool, "inbox", "tmp", name,
-                                            NULL);
-    g_autofree char *dst = g_build_filename(spool, "inbox", name, NULL);
-    g_autoptr(GError) err = NULL;
-
-    g_file_set_contents(tmp, (const char *)msg->data, msg->len, &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(g_rename(tmp, dst), ==, 0);
-}
-
-static char *spool_inbox_name(uint64_t seq, unsigned channel,
-                              const char *kind)
-{
-    return g_strdup_printf("%020" PRIu64 "-c%03u-%s.ext", seq, channel,
-                           kind);
-}
-
-/* 20 digits, -c, 3 digits, -req.ext */
-static bool is_outbox_name(const char *name, unsigned channel)
-{
-    g_autofree char *suffix = g_strdup_printf("-c%03u-req.ext", channel);
-    unsigned i;
-
-    if (strlen(name) != 20 + strlen(suffix)) {
-        return false;
-    }
-    for (i = 0; i < 20; i++) {
-        if (!g_ascii_isdigit(name[i])) {
-            return false;
-        }
-    }
-    return strcmp(name + 20, suffix) == 0;
-}
-
-static void assert_file_equals(const char *dir, const char *name,
-                               const GByteArray *want)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autofree char *data = NULL;
-    g_autoptr(GError) err = NULL;
-    gsize len;
-
-    g_file_get_contents(path, &data, &len, &err);
-    g_assert_no_error(err);
-    g_assert_cmpuint(len, ==, want->len);
-    g_assert_true(memcmp(data, want->data, len) == 0);
-}
-
 /* Starting QEMU */
-
-static QTestState *start_virt(const char *extra)
-{
-    return qtest_initf(VIRT_ARGS " %s", extra);
-}
-
-static char *qemu_binary(void)
-{
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-
-    g_assert_nonnull(bin);
-    return g_strdup(bin);
-}
-
-/*
- * Run QEMU with @args, which must make it refuse to start: it has to exit
- * with a non-zero status and say @expected on stderr.
- */
-static void expect_startup_failure(const char *args, const char *expected)
-{
-    g_autofree char *bin = qemu_binary();
-    g_autofree char *cmd = g_strdup_printf("%s -display none -accel qtest %s",
-                                           bin, args);
-    g_autofree char *dir = make_tmp_dir();
-    g_autofree char *log = g_build_filename(dir, "stderr", NULL);
-    g_autofree char *out = NULL;
-    g_auto(GStrv) argv = NULL;
-    g_autoptr(GError) err = NULL;
-    gint64 deadline;
-    GPid pid;
-    int fd, status = 0;
-    pid_t ret;
-
-    g_shell_parse_argv(cmd, NULL, &argv, &err);
-    g_assert_no_error(err);
-    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    g_assert_cmpint(fd, >=, 0);
-    g_spawn_async_with_fds(NULL, argv, NULL,
-                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
-                           G_SPAWN_STDIN_FROM_DEV_NULL,
-                           NULL, NULL, &pid, -1, fd, fd, &err);
-    close(fd);
-    g_assert_no_error(err);
-
-    /* QEMU must give up on its own; it would otherwise run forever */
-    deadline = g_get_monotonic_time() + WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
-    while ((ret = waitpid(pid, &status, WNOHANG)) == 0 &&
-           g_get_monotonic_time() < deadline) {
-        g_usleep(10 * 1000);
-    }
-    if (ret == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        g_spawn_close_pid(pid);
-        rm_rf(dir);
-        g_test_message("QEMU accepted: %s", args);
-        g_assert_not_reached();
-    }
-    g_spawn_close_pid(pid);
-
-    g_file_get_contents(log, &out, NULL, &err);
-    g_assert_no_error(err);
-    rm_rf(dir);
-    g_test_message("QEMU said: %s", out);
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), !=, 0);
-    if (!strstr(out, expected)) {
-        g_test_message("expected \"%s\" in QEMU's error output", expected);
-    }
-    g_assert_nonnull(strstr(out, expected));
-}
 
 /* fw_cfg, as the virt machine wires it: 8-byte data, big-endian selector */
 
-static void fw_cfg_select(QTestState *qts, uint16_t key)
-{
-    qtest_writew(qts, FW_CFG_SELECTOR, bswap16(key));
-}
-
-static void fw_cfg_read(QTestState *qts, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    uint8_t chunk[8];
-
-    while (len) {
-        size_t n = MIN(len, sizeof(chunk));
-
-        qtest_memread(qts, FW_CFG_DATA, chunk, sizeof(chunk));
-        memcpy(p, chunk, n);
-        p += n;
-        len -= n;
-    }
-}
-
-static uint8_t *fw_cfg_get_file(QTestState *qts, const char *name,
-                                size_t *size)
-{
-    uint8_t count_buf[4];
-    g_autofree uint8_t *dir = NULL;
-    uint32_t count, i;
-
-    fw_cfg_select(qts, FW_CFG_KEY_FILE_DIR);
-    fw_cfg_read(qts, count_buf, sizeof(count_buf));
-    count = ldl_be_p(count_buf);
-    g_assert_cmpuint(count, >, 0);
-    g_assert_cmpuint(count, <, 4096);
-    dir = g_malloc(4 + count * FW_CFG_FILE_ENTRY_SIZE);
-    fw_cfg_select(qts, FW_CFG_KEY_FILE_DIR);
-    fw_cfg_read(qts, dir, 4 + count * FW_CFG_FILE_ENTRY_SIZE);
-    for (i = 0; i < count; i++) {
-        const uint8_t *e = dir + 4 + i * FW_CFG_FILE_ENTRY_SIZE;
-
-        if (!strncmp((const char *)e + FW_CFG_FILE_NAME_OFFSET, name, 56)) {
-            uint8_t *data;
-
-            *size = ldl_be_p(e);
-            data = g_malloc(*size);
-            fw_cfg_select(qts, lduw_be_p(e + 4));
-            fw_cfg_read(qts, data, *size);
-            return data;
-        }
-    }
-    return NULL;
-}
-
 /* ACPI tables */
 
-typedef struct AcpiTables {
-    uint8_t *blob;
-    size_t size;
-} AcpiTables;
-
-static void acpi_tables_load(QTestState *qts, AcpiTables *t)
-{
-    t->blob = fw_cfg_get_file(qts, "etc/acpi/tables", &t->size);
-    g_assert_nonnull(t->blob);
-}
-
-static void acpi_tables_free(AcpiTables *t)
-{
-    g_free(t->blob);
-    t->blob = NULL;
-}
-
-/*
- * The @nth (from 0) table with signature @sig (and OEM table ID
- * @oem_table_id, if not NULL), or NULL. Tables follow each other in the
- * blob; the header's length leads to the next one.
- */
-static uint8_t *acpi_find_table(AcpiTables *t, const char *sig,
-                                const char *oem_table_id, unsigned nth)
-{
-    size_t off = 0;
-
-    while (off + ACPI_HDR_SIZE <= t->size) {
-        uint8_t *tbl = t->blob + off;
-        uint32_t len = ldl_le_p(tbl + ACPI_HDR_LENGTH);
-
-        if (len < ACPI_HDR_SIZE || off + len > t->size) {
-            break;
-        }
-        if (!memcmp(tbl + ACPI_HDR_SIGNATURE, sig, 4) &&
-            (!oem_table_id ||
-             !memcmp(tbl + ACPI_HDR_OEM_TABLE_ID, oem_table_id, 8))) {
-            if (nth-- == 0) {
-                return tbl;
-            }
-        }
-        off += len;
-    }
-    return NULL;
-}
-
-/* The firmware fills the checksum in (linker/loader); do it ourselves */
-static void acpi_fix_checksum(uint8_t *tbl)
-{
-    uint32_t len = ldl_le_p(tbl + ACPI_HDR_LENGTH);
-    uint8_t sum = 0;
-    uint32_t i;
-
-    tbl[ACPI_HDR_CHECKSUM] = 0;
-    for (i = 0; i < len; i++) {
-        sum += tbl[i];
-    }
-    tbl[ACPI_HDR_CHECKSUM] = -sum;
-}
-
 /* The guest's view of one subspace, taken from the PCCT as Linux does */
-
-typedef struct GuestReg {
-    uint64_t addr;
-    uint64_t preserve;
-    uint64_t set;
-} GuestReg;
 
 typedef struct GuestChan {
     unsigned index;
@@ -529,35 +69,14 @@ typedef struct GuestChan {
     uint32_t gsi;
     uint64_t shmem;
     uint64_t shmem_size;
-    GuestReg doorbell;
-    GuestReg ack;
+    PccReg doorbell;
+    PccReg ack;
     uint64_t check_addr;
     uint64_t check_mask;
-    GuestReg update;
+    PccReg update;
     uint64_t error_addr;
     uint64_t error_mask;
 } GuestChan;
-
-static void check_gas(const uint8_t *gas, uint64_t addr)
-{
-    g_assert_cmpuint(gas[GAS_SPACE_ID], ==, GAS_SPACE_SYSTEM_MEMORY);
-    g_assert_cmpuint(gas[GAS_BIT_WIDTH], ==, 32);
-    g_assert_cmpuint(gas[GAS_BIT_OFFSET], ==, 0);
-    g_assert_cmpuint(gas[GAS_ACCESS_SIZE], ==, GAS_ACCESS_DWORD);
-    g_assert_cmphex(ldq_le_p(gas + GAS_ADDRESS), ==, addr);
-}
-
-static bool all_zero(const uint8_t *p, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
-}
 
 static void check_generic_subspace(const uint8_t *s, unsigned idx,
                                    uint64_t size)
@@ -565,10 +84,10 @@ static void check_generic_subspace(const uint8_t *s, unsigned idx,
     g_test_message("subspace %u: type 0", idx);
     g_assert_cmpuint(s[T0_TYPE], ==, TYPE_GENERIC);
     g_assert_cmpuint(s[T0_LENGTH], ==, T0_LEN);
-    g_assert_true(all_zero(s + T0_RESERVED, 6));
-    g_assert_cmphex(ldq_le_p(s + T0_BASE), ==, shmem_addr(idx));
+    g_assert_true(pcc_all_zero(s + T0_RESERVED, 6));
+    g_assert_cmphex(ldq_le_p(s + T0_BASE), ==, pcc_shmem_addr(idx));
     g_assert_cmphex(ldq_le_p(s + T0_SIZE), ==, size);
-    check_gas(s + T0_DOORBELL, reg_addr(idx, REG_DOORBELL));
+    pcc_check_gas(s + T0_DOORBELL, pcc_reg_addr(idx, REG_DOORBELL));
     g_assert_cmphex(ldq_le_p(s + T0_DOORBELL_PRESERVE), ==, 0);
     g_assert_cmphex(ldq_le_p(s + T0_DOORBELL_WRITE), ==, 1);
     g_assert_cmpuint(ldl_le_p(s + T0_LATENCY), ==, PCC_NOMINAL_LATENCY);
@@ -583,30 +102,30 @@ static void check_extended_subspace(const uint8_t *s, unsigned idx,
     g_test_message("subspace %u: type %u", idx, type);
     g_assert_cmpuint(s[TX_TYPE], ==, type);
     g_assert_cmpuint(s[TX_LENGTH], ==, TX_LEN);
-    g_assert_cmpuint(ldl_le_p(s + TX_PLATFORM_IRQ), ==, gsi_of(idx));
+    g_assert_cmpuint(ldl_le_p(s + TX_PLATFORM_IRQ), ==, pcc_gsi(idx));
     /* level triggered, active high */
     g_assert_cmpuint(s[TX_PLATFORM_IRQ_FLAGS], ==, 0);
     g_assert_cmpuint(s[TX_RESERVED1], ==, 0);
-    g_assert_cmphex(ldq_le_p(s + TX_BASE), ==, shmem_addr(idx));
+    g_assert_cmphex(ldq_le_p(s + TX_BASE), ==, pcc_shmem_addr(idx));
     g_assert_cmphex(ldl_le_p(s + TX_SIZE), ==, size);
-    check_gas(s + TX_DOORBELL, reg_addr(idx, REG_DOORBELL));
+    pcc_check_gas(s + TX_DOORBELL, pcc_reg_addr(idx, REG_DOORBELL));
     g_assert_cmphex(ldq_le_p(s + TX_DOORBELL_PRESERVE), ==, 0);
     g_assert_cmphex(ldq_le_p(s + TX_DOORBELL_WRITE), ==, 1);
     g_assert_cmpuint(ldl_le_p(s + TX_LATENCY), ==, PCC_NOMINAL_LATENCY);
     g_assert_cmpuint(ldl_le_p(s + TX_MAX_RATE), ==, 0);
     g_assert_cmpuint(ldl_le_p(s + TX_TURNAROUND), ==, 0);
-    check_gas(s + TX_ACK, reg_addr(idx, REG_PLATFORM_ACK));
+    pcc_check_gas(s + TX_ACK, pcc_reg_addr(idx, REG_PLATFORM_ACK));
     g_assert_cmphex(ldq_le_p(s + TX_ACK_PRESERVE), ==, 0);
     g_assert_cmphex(ldq_le_p(s + TX_ACK_SET), ==, 1);
     g_assert_cmphex(ldq_le_p(s + TX_RESERVED2), ==, 0);
-    check_gas(s + TX_CMD_CHECK, reg_addr(idx, REG_CMD_COMPLETE));
+    pcc_check_gas(s + TX_CMD_CHECK, pcc_reg_addr(idx, REG_CMD_COMPLETE));
     g_assert_cmphex(ldq_le_p(s + TX_CMD_CHECK_MASK), ==, 1);
-    check_gas(s + TX_CMD_UPDATE, reg_addr(idx, REG_CMD_COMPLETE));
+    pcc_check_gas(s + TX_CMD_UPDATE, pcc_reg_addr(idx, REG_CMD_COMPLETE));
     g_assert_cmphex(ldq_le_p(s + TX_CMD_UPDATE_PRESERVE), ==, 0);
     /* initiator: clear before ringing; responder: set when consumed */
     g_assert_cmphex(ldq_le_p(s + TX_CMD_UPDATE_SET), ==,
                     type == TYPE_EXT_RESPONDER ? 1 : 0);
-    check_gas(s + TX_ERROR, reg_addr(idx, REG_ERROR_STATUS));
+    pcc_check_gas(s + TX_ERROR, pcc_reg_addr(idx, REG_ERROR_STATUS));
     g_assert_cmphex(ldq_le_p(s + TX_ERROR_MASK), ==, 1);
 
     if (gc) {
@@ -705,74 +224,6 @@ typedef struct SsdtDevice {
     uint32_t min[4];
 } SsdtDevice;
 
-static void run_iasl(const char *dir, const char *file, char **dsl)
-{
-    g_autofree char *dat = g_strdup_printf("%s.dat", file);
-    g_autofree char *dslname = g_strdup_printf("%s.dsl", file);
-    g_autofree char *dslpath = g_build_filename(dir, dslname, NULL);
-    g_autofree char *out = NULL;
-    g_autofree char *errout = NULL;
-    g_autoptr(GError) err = NULL;
-    const char *argv[] = { "iasl", "-d", dat, NULL };
-    g_autoptr(GRegex) pcc_marker = g_regex_new(
-        "/\\*\\*\\*\\* Invalid Resource Type: 0xA \\*\\*\\*\\*/", 0, 0,
-        NULL);
-    g_autofree char *strict = NULL;
-    int status;
-
-    g_spawn_sync(dir, (char **)argv, NULL,
-                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
-                 NULL, NULL, &out, &errout, &status, &err);
-    g_assert_no_error(err);
-    g_test_message("iasl -d %s: %s%s", dat, out, errout);
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-    g_assert_null(strstr(out, "Error"));
-    g_assert_null(strstr(errout, "Error"));
-    g_assert_null(strstr(out, "Warning"));
-    g_assert_null(strstr(errout, "Warning"));
-    g_file_get_contents(dslpath, dsl, NULL, &err);
-    g_assert_no_error(err);
-
-    /*
-     * iasl flags what it cannot make sense of with '****'. The one thing
-     * it may not know is the PCC resource type 0x0A in a DWord address
-     * space descriptor: ACPICA decodes it only since 2024 (DWordPcc).
-     */
-    strict = g_regex_replace_literal(pcc_marker, *dsl, -1, 0, "", 0, &err);
-    g_assert_no_error(err);
-    if (strstr(strict, "****") || strstr(strict, "Invalid") ||
-        strstr(strict, "Unknown") || strstr(strict, "Incorrect checksum")) {
-        g_test_message("%s", *dsl);
-    }
-    g_assert_null(strstr(strict, "****"));
-    g_assert_null(strstr(strict, "Invalid"));
-    g_assert_null(strstr(strict, "Unknown"));
-    g_assert_null(strstr(strict, "Incorrect checksum"));
-}
-
-static void write_table(const char *dir, const char *name, uint8_t *tbl)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autoptr(GError) err = NULL;
-
-    acpi_fix_checksum(tbl);
-    g_file_set_contents(path, (const char *)tbl,
-                        ldl_le_p(tbl + ACPI_HDR_LENGTH), &err);
-    g_assert_no_error(err);
-}
-
-static int64_t parse_aml_int(const char *s)
-{
-    if (!strcmp(s, "Zero")) {
-        return 0;
-    }
-    if (!strcmp(s, "One")) {
-        return 1;
-    }
-    return g_ascii_strtoll(s, NULL, 0);
-}
-
 /* The devices in the disassembled SSDT, with their _HID, _UID, _CRS */
 static GArray *parse_ssdt_devices(const char *dsl)
 {
@@ -823,7 +274,7 @@ static GArray *parse_ssdt_devices(const char *dsl)
         if (g_regex_match(uid_re, block, 0, &mu)) {
             g_autofree char *u = g_match_info_fetch(mu, 1);
 
-            sd.uid = parse_aml_int(u);
+            sd.uid = pcc_parse_aml_int(u);
         }
         g_assert_true(g_regex_match(crs_re, block, 0, NULL));
         sd.dword_pcc = strstr(block, "DWordPcc") || strstr(block, "DWordPCC");
@@ -968,54 +419,54 @@ static QTestState *start_with_devs(const char *dir, const TestDev *devs,
         }
     }
     g_string_append_printf(args, " %s", extra ?: "");
-    return start_virt(args->str);
+    return pcc_start_virt(args->str);
 }
 
 static void test_tables(const TestDev *devs, unsigned ndevs)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *pcct_dsl = NULL;
     g_autofree char *ssdt_dsl = NULL;
     QTestState *qts = start_with_devs(dir, devs, ndevs, NULL);
-    AcpiTables t;
+    PccAcpiTables t;
     uint8_t *pcct, *ssdt;
 
-    acpi_tables_load(qts, &t);
-    pcct = acpi_find_table(&t, "PCCT", NULL, 0);
+    pcc_acpi_tables_load(qts, &t);
+    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
     g_assert_nonnull(pcct);
-    g_assert_null(acpi_find_table(&t, "PCCT", NULL, 1));
-    ssdt = acpi_find_table(&t, "SSDT", "PCC-SSDT", 0);
+    g_assert_null(pcc_acpi_find_table(&t, "PCCT", NULL, 1));
+    ssdt = pcc_acpi_find_table(&t, "SSDT", "PCC-SSDT", 0);
     g_assert_nonnull(ssdt);
-    g_assert_null(acpi_find_table(&t, "SSDT", "PCC-SSDT", 1));
+    g_assert_null(pcc_acpi_find_table(&t, "SSDT", "PCC-SSDT", 1));
     g_assert_cmpmem(ssdt + ACPI_HDR_OEM_ID, 6, "BOCHS ", 6);
 
     check_pcct(pcct, devs, ndevs, NULL);
     check_ssdt_resources(ssdt, devs, ndevs);
 
-    write_table(dir, "pcct.dat", pcct);
-    write_table(dir, "ssdt.dat", ssdt);
-    run_iasl(dir, "pcct", &pcct_dsl);
-    run_iasl(dir, "ssdt", &ssdt_dsl);
+    pcc_write_table(dir, "pcct.dat", pcct);
+    pcc_write_table(dir, "ssdt.dat", ssdt);
+    pcc_run_iasl(dir, "pcct", &pcct_dsl);
+    pcc_run_iasl(dir, "ssdt", &ssdt_dsl);
     g_assert_nonnull(strstr(pcct_dsl, "Platform Communications Channel"));
     check_ssdt(ssdt_dsl, devs, ndevs);
 
-    acpi_tables_free(&t);
+    pcc_acpi_tables_free(&t);
     qtest_quit(qts);
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_tables_none(void)
 {
-    QTestState *qts = start_virt("");
-    AcpiTables t;
+    QTestState *qts = pcc_start_virt("");
+    PccAcpiTables t;
 
-    acpi_tables_load(qts, &t);
+    pcc_acpi_tables_load(qts, &t);
     /* the walk itself works: the machine's own tables are there */
-    g_assert_nonnull(acpi_find_table(&t, "DSDT", NULL, 0));
-    g_assert_nonnull(acpi_find_table(&t, "XSDT", NULL, 0));
-    g_assert_null(acpi_find_table(&t, "PCCT", NULL, 0));
-    g_assert_null(acpi_find_table(&t, "SSDT", "PCC-SSDT", 0));
-    acpi_tables_free(&t);
+    g_assert_nonnull(pcc_acpi_find_table(&t, "DSDT", NULL, 0));
+    g_assert_nonnull(pcc_acpi_find_table(&t, "XSDT", NULL, 0));
+    g_assert_null(pcc_acpi_find_table(&t, "PCCT", NULL, 0));
+    g_assert_null(pcc_acpi_find_table(&t, "SSDT", "PCC-SSDT", 0));
+    pcc_acpi_tables_free(&t);
     qtest_quit(qts);
 }
 
@@ -1100,7 +551,7 @@ typedef struct Guest {
     GuestChan chans[PCC_NUM_INDICES];
 } Guest;
 
-static void guest_rmw(Guest *g, const GuestReg *r)
+static void guest_rmw(Guest *g, const PccReg *r)
 {
     uint32_t val = qtest_readl(g->qts, r->addr);
 
@@ -1189,7 +640,7 @@ static Guest *guest_start_in(char *dir, const TestDev *devs, unsigned ndevs,
                              const char *extra)
 {
     Guest *g = g_new0(Guest, 1);
-    AcpiTables t;
+    PccAcpiTables t;
     uint8_t *pcct;
 
     g->dir = dir;
@@ -1199,18 +650,18 @@ static Guest *guest_start_in(char *dir, const TestDev *devs, unsigned ndevs,
     g->qts = start_with_devs(g->dir, devs, ndevs, extra);
     qtest_irq_intercept_out_named(g->qts, "/machine/pcc-host", "sysbus-irq");
 
-    acpi_tables_load(g->qts, &t);
-    pcct = acpi_find_table(&t, "PCCT", NULL, 0);
+    pcc_acpi_tables_load(g->qts, &t);
+    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
     g_assert_nonnull(pcct);
     check_pcct(pcct, devs, ndevs, g->chans);
-    acpi_tables_free(&t);
+    pcc_acpi_tables_free(&t);
     return g;
 }
 
 static Guest *guest_start(const TestDev *devs, unsigned ndevs,
                           const char *extra)
 {
-    return guest_start_in(make_tmp_dir(), devs, ndevs, extra);
+    return guest_start_in(pcc_make_tmp_dir(), devs, ndevs, extra);
 }
 
 static void guest_stop(Guest *g)
@@ -1218,7 +669,7 @@ static void guest_stop(Guest *g)
     if (g->qts) {
         qtest_quit(g->qts);
     }
-    rm_rf(g->dir);
+    pcc_rm_rf(g->dir);
     g_free(g->dir);
     g_free(g->spool);
     g_free(g->outbox);
@@ -1229,15 +680,15 @@ static void guest_stop(Guest *g)
 /* The registers after reset, as the engine documents them */
 static void check_idle(Guest *g, unsigned idx)
 {
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_ID)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_ID)), ==,
                     PCC_SIGNATURE | idx);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)), ==,
                     1);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_ERROR_STATUS)), ==,
                     0);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
                     0);
-    g_assert_cmphex(qtest_readl(g->qts, shmem_addr(idx)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_shmem_addr(idx)), ==,
                     PCC_SIGNATURE | idx);
 }
 
@@ -1252,7 +703,7 @@ static void exchange_request(Guest *g, unsigned idx, const char *outbox,
 {
     g_autoptr(GByteArray) msg = make_mctp_msg(idx, EXT_FLAG_NOTIFY,
                                               payload_len, seed);
-    g_autoptr(GPtrArray) before = list_files(outbox);
+    g_autoptr(GPtrArray) before = pcc_list_files(outbox);
     g_autoptr(GPtrArray) after = NULL;
     g_autofree char *tmpdir = g_build_filename(outbox, "tmp", NULL);
     g_autoptr(GPtrArray) tmp = NULL;
@@ -1263,25 +714,25 @@ static void exchange_request(Guest *g, unsigned idx, const char *outbox,
     guest_write_msg(g, idx, msg);
     guest_send(g, idx);
 
-    after = list_files(outbox);
+    after = pcc_list_files(outbox);
     g_assert_cmpuint(after->len, ==, before->len + 1);
     /* names sort in the order the messages were sent */
     name = after->pdata[after->len - 1];
     g_test_message("outbox file %s", name);
-    g_assert_true(is_outbox_name(name, channel));
-    assert_file_equals(outbox, name, msg);
-    tmp = list_dir(tmpdir);
+    g_assert_true(pcc_is_outbox_name(name, channel));
+    pcc_assert_file_equals(outbox, name, msg);
+    tmp = pcc_list_dir(tmpdir);
     g_assert_cmpuint(tmp->len, ==, 0);
 
     g_assert_true(guest_irq_level(g, idx));
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
                     1);
     g_assert_true(guest_irq(g, idx, &error));
     g_assert_false(error);
     g_assert_false(guest_irq_level(g, idx));
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
                     0);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)), ==,
                     1);
 }
 
@@ -1301,11 +752,11 @@ static void test_doorbell(void)
     exchange_request(g, 0, g->outbox, 0,
                      PCC_SHMEM_DEFAULT - EXT_PAYLOAD, 0x33);
     exchange_request(g, 0, g->outbox, 0, 0, 0x44);
-    files = list_files(g->outbox);
+    files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 4);
     /* the inbox saw nothing of it */
     g_assert_false(guest_irq_level(g, 1));
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(1, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(1, REG_CMD_COMPLETE)), ==,
                     1);
     guest_stop(g);
 }
@@ -1325,7 +776,7 @@ static void test_doorbell_second_device(void)
     check_idle(g, 79);
     check_idle(g, 80);
     exchange_request(g, 79, outbox1, 79, 0x2000 - EXT_PAYLOAD, 0x55);
-    files0 = list_files(g->outbox);
+    files0 = pcc_list_files(g->outbox);
     g_assert_cmpuint(files0->len, ==, 0);
     exchange_request(g, 0, g->outbox, 0, 8, 0x66);
     guest_stop(g);
@@ -1346,7 +797,7 @@ static void test_doorbell_shared_irq(void)
     g_autoptr(GByteArray) m80 = make_mctp_msg(80, 0, 8, 2);
     bool error;
 
-    g_assert_cmpuint(irq_line(0), ==, irq_line(80));
+    g_assert_cmpuint(pcc_irq_line(0), ==, pcc_irq_line(80));
     guest_write_msg(g, 0, m0);
     guest_write_msg(g, 80, m80);
     guest_send(g, 0);
@@ -1370,7 +821,7 @@ static bool wait_cmd_complete(Guest *g, unsigned idx, uint32_t want)
                       WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
 
     while (g_get_monotonic_time() < deadline) {
-        if ((qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)) & 1) ==
+        if ((qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)) & 1) ==
             want) {
             return true;
         }
@@ -1394,7 +845,7 @@ static void receive_message_full(Guest *g, unsigned idx,
     if (line_known) {
         g_assert_true(guest_irq_level(g, idx));
     }
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
                     1);
     g_assert_true(guest_irq(g, idx, &error));
     g_assert_false(error);
@@ -1425,11 +876,11 @@ static void check_inbox_holds(Guest *g, unsigned idx, const GByteArray *cur,
     do {
         g_autoptr(GByteArray) got = guest_read_msg(g, idx);
 
-        g_assert_cmphex(qtest_readl(g->qts, reg_addr(idx, REG_CMD_COMPLETE)),
+        g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)),
                         ==, 0);
         g_assert_cmpmem(got->data + 4, got->len - 4, cur->data + 4,
                         cur->len - 4);
-        g_assert_true(path_exists(g->inbox, pending_name));
+        g_assert_true(pcc_path_exists(g->inbox, pending_name));
         g_usleep(10 * 1000);
     } while (g_get_monotonic_time() < end);
 }
@@ -1447,50 +898,50 @@ static void test_inbox_order(void)
     };
     char *name[3];
     g_autoptr(GByteArray) blocker = make_mctp_msg(0, 0, 8, 0x90);
-    g_autofree char *blocker_name = spool_inbox_name(999, 0, "ntf");
+    g_autofree char *blocker_name = pcc_spool_inbox_name(999, 0, "ntf");
     g_autoptr(GPtrArray) left = NULL;
     g_autoptr(GPtrArray) outbox = NULL;
     unsigned i;
 
     check_idle(g, 1);
-    name[0] = spool_inbox_name(1000, 0, "rsp");
-    name[1] = spool_inbox_name(1001, 0, "ntf");
-    name[2] = spool_inbox_name(1002, 0, "rsp");
+    name[0] = pcc_spool_inbox_name(1000, 0, "rsp");
+    name[1] = pcc_spool_inbox_name(1001, 0, "ntf");
+    name[2] = pcc_spool_inbox_name(1002, 0, "rsp");
 
     /*
      * While the guest holds a first message, three more arrive out of
      * name order; once it is consumed, they come in name order.
      */
-    spool_drop(g->spool, blocker_name, blocker);
+    pcc_spool_drop(g->spool, blocker_name, blocker);
     receive_message(g, 1, blocker);
-    spool_drop(g->spool, name[2], m[2]);
-    spool_drop(g->spool, name[0], m[0]);
-    spool_drop(g->spool, name[1], m[1]);
+    pcc_spool_drop(g->spool, name[2], m[2]);
+    pcc_spool_drop(g->spool, name[0], m[0]);
+    pcc_spool_drop(g->spool, name[1], m[1]);
     check_inbox_holds(g, 1, blocker, name[2]);
-    g_assert_true(path_exists(g->inbox, name[0]));
-    g_assert_true(path_exists(g->inbox, name[1]));
+    g_assert_true(pcc_path_exists(g->inbox, name[0]));
+    g_assert_true(pcc_path_exists(g->inbox, name[1]));
     guest_consume(g, 1);
 
     for (i = 0; i < 3; i++) {
         g_test_message("inbox message %u", i);
         receive_message(g, 1, m[i]);
         /* delivered, so removed; the others wait */
-        g_assert_false(path_exists(g->inbox, name[i]));
+        g_assert_false(pcc_path_exists(g->inbox, name[i]));
         if (i < 2) {
             check_inbox_holds(g, 1, m[i], name[i + 1]);
         }
         guest_consume(g, 1);
     }
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(1, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(1, REG_CMD_COMPLETE)), ==,
                     1);
 
     /* all consumed: nothing more comes */
     g_assert_false(guest_irq_level(g, 1));
-    left = list_dir(g->inbox);
+    left = pcc_list_dir(g->inbox);
     g_assert_cmpuint(left->len, ==, 1);
     g_assert_cmpstr(left->pdata[0], ==, "tmp");
     /* the responder's "done" doorbell is not a request */
-    outbox = list_files(g->outbox);
+    outbox = pcc_list_files(g->outbox);
     g_assert_cmpuint(outbox->len, ==, 0);
     /* and the outbox still works */
     exchange_request(g, 0, g->outbox, 0, 16, 0xd0);
@@ -1512,29 +963,29 @@ static Guest *guest_start_with_inbox_file(const char *name,
     static const TestDev devs[] = {
         { .channel = 4, .expect = 4 },
     };
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *spool = g_build_filename(dir, "spool0", NULL);
     g_autofree char *inbox_tmp = g_build_filename(spool, "inbox", "tmp",
                                                   NULL);
 
     g_assert_cmpint(g_mkdir_with_parents(inbox_tmp, 0700), ==, 0);
-    spool_drop(spool, name, msg);
+    pcc_spool_drop(spool, name, msg);
     return guest_start_in(g_steal_pointer(&dir), devs, ARRAY_SIZE(devs),
                           extra);
 }
 
 static void test_inbox_before_start(void)
 {
-    g_autofree char *name = spool_inbox_name(7, 4, "ntf");
+    g_autofree char *name = pcc_spool_inbox_name(7, 4, "ntf");
     g_autoptr(GByteArray) msg = make_mctp_msg(5, 0, 40, 0x77);
     g_autoptr(GPtrArray) left = NULL;
     Guest *g = guest_start_with_inbox_file(name, msg, NULL);
 
     /* delivered as QEMU starts, before the interrupt could be watched */
     receive_message_full(g, 5, msg, false);
-    g_assert_false(path_exists(g->inbox, name));
+    g_assert_false(pcc_path_exists(g->inbox, name));
     guest_consume(g, 5);
-    left = list_files(g->inbox);
+    left = pcc_list_files(g->inbox);
     g_assert_cmpuint(left->len, ==, 0);
     guest_stop(g);
 }
@@ -1546,7 +997,7 @@ static void test_inbox_before_start(void)
  */
 static void test_inbox_incoming_migration(void)
 {
-    g_autofree char *name = spool_inbox_name(3, 4, "rsp");
+    g_autofree char *name = pcc_spool_inbox_name(3, 4, "rsp");
     g_autoptr(GByteArray) msg = make_mctp_msg(5, 0, 40, 0x66);
     Guest *g = guest_start_with_inbox_file(name, msg, "-incoming defer");
 
@@ -1555,7 +1006,7 @@ static void test_inbox_incoming_migration(void)
      * main loop serves these qtest commands.
      */
     check_idle(g, 5);
-    g_assert_true(path_exists(g->inbox, name));
+    g_assert_true(pcc_path_exists(g->inbox, name));
     guest_stop(g);
 }
 
@@ -1580,9 +1031,9 @@ static void test_inbox_rejected(void)
     g_autoptr(GByteArray) good = make_mctp_msg(1, 0, 16, 0x20);
     g_autofree char *rejected = g_build_filename(g->inbox, "rejected", NULL);
     g_autofree char *target = g_build_filename(g->dir, "target", NULL);
-    g_autofree char *n_link = spool_inbox_name(4, 0, "rsp");
+    g_autofree char *n_link = pcc_spool_inbox_name(4, 0, "rsp");
     g_autofree char *link = g_build_filename(g->inbox, n_link, NULL);
-    g_autofree char *n_dir = spool_inbox_name(5, 0, "rsp");
+    g_autofree char *n_dir = pcc_spool_inbox_name(5, 0, "rsp");
     g_autofree char *subdir = g_build_filename(g->inbox, n_dir, NULL);
     g_autofree char *hidden = g_build_filename(g->inbox, ".partial", NULL);
     g_autoptr(GPtrArray) rej = NULL;
@@ -1592,51 +1043,51 @@ static void test_inbox_rejected(void)
 
     stl_le_p(mismatch->data + EXT_LENGTH, 17);
     g_byte_array_set_size(small, EXT_PAYLOAD - 1);
-    names[0] = spool_inbox_name(1, 0, "rsp");
-    names[1] = spool_inbox_name(2, 0, "rsp");
-    names[2] = spool_inbox_name(3, 0, "rsp");
-    names[3] = spool_inbox_name(9, 0, "rsp");
+    names[0] = pcc_spool_inbox_name(1, 0, "rsp");
+    names[1] = pcc_spool_inbox_name(2, 0, "rsp");
+    names[2] = pcc_spool_inbox_name(3, 0, "rsp");
+    names[3] = pcc_spool_inbox_name(9, 0, "rsp");
     /* a valid message, but its name says it is for channel 7 */
-    names[4] = spool_inbox_name(6, 7, "rsp");
+    names[4] = pcc_spool_inbox_name(6, 7, "rsp");
 
     /* none of it may reach the guest */
     g_file_set_contents(target, (const char *)good->data, good->len, &err);
     g_assert_no_error(err);
     g_file_set_contents(hidden, (const char *)good->data, good->len, &err);
     g_assert_no_error(err);
-    spool_drop(g->spool, names[0], mismatch);
-    spool_drop(g->spool, names[1], big);
-    spool_drop(g->spool, names[2], small);
-    spool_drop(g->spool, names[4], good);
+    pcc_spool_drop(g->spool, names[0], mismatch);
+    pcc_spool_drop(g->spool, names[1], big);
+    pcc_spool_drop(g->spool, names[2], small);
+    pcc_spool_drop(g->spool, names[4], good);
     g_assert_cmpint(symlink(target, link), ==, 0);
     g_assert_cmpint(g_mkdir(subdir, 0700), ==, 0);
-    spool_drop(g->spool, names[3], good);
+    pcc_spool_drop(g->spool, names[3], good);
 
     receive_message(g, 1, good);
-    g_assert_false(path_exists(g->inbox, names[3]));
+    g_assert_false(pcc_path_exists(g->inbox, names[3]));
     for (i = 0; i < 3; i++) {
-        g_assert_false(path_exists(g->inbox, names[i]));
-        g_assert_true(path_exists(rejected, names[i]));
+        g_assert_false(pcc_path_exists(g->inbox, names[i]));
+        g_assert_true(pcc_path_exists(rejected, names[i]));
     }
-    assert_file_equals(rejected, names[0], mismatch);
-    assert_file_equals(rejected, names[1], big);
-    assert_file_equals(rejected, names[2], small);
-    g_assert_false(path_exists(g->inbox, names[4]));
-    assert_file_equals(rejected, names[4], good);
+    pcc_assert_file_equals(rejected, names[0], mismatch);
+    pcc_assert_file_equals(rejected, names[1], big);
+    pcc_assert_file_equals(rejected, names[2], small);
+    g_assert_false(pcc_path_exists(g->inbox, names[4]));
+    pcc_assert_file_equals(rejected, names[4], good);
     /* a symlink is set aside as it is, never followed */
-    g_assert_false(path_exists(g->inbox, n_link));
+    g_assert_false(pcc_path_exists(g->inbox, n_link));
     g_assert_true(g_file_test(target, G_FILE_TEST_IS_REGULAR));
     {
         g_autofree char *moved = g_build_filename(rejected, n_link, NULL);
 
         g_assert_true(g_file_test(moved, G_FILE_TEST_IS_SYMLINK));
     }
-    g_assert_false(path_exists(g->inbox, n_dir));
-    g_assert_true(path_exists(rejected, n_dir));
-    rej = list_dir(rejected);
+    g_assert_false(pcc_path_exists(g->inbox, n_dir));
+    g_assert_true(pcc_path_exists(rejected, n_dir));
+    rej = pcc_list_dir(rejected);
     g_assert_cmpuint(rej->len, ==, 6);
     /* a dot-file is the platform's business */
-    g_assert_true(path_exists(g->inbox, ".partial"));
+    g_assert_true(pcc_path_exists(g->inbox, ".partial"));
 
     guest_consume(g, 1);
     guest_stop(g);
@@ -1669,9 +1120,9 @@ static void test_doorbell_platform_error(void)
     g_assert_true(guest_irq(g, 0, &error));
     g_assert_true(error);
     g_assert_false(guest_irq_level(g, 0));
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_ERROR_STATUS)), ==,
                     0);
-    files = list_files(g->outbox);
+    files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 1);
     /* the inbox is not affected */
     check_idle(g, 1);
@@ -1688,7 +1139,7 @@ static void test_doorbell_sequence(void)
         { .channel = 0, .expect = 0 },
     };
     const char *planted = "10000000000000000000-c000-req.ext";
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *spool = g_build_filename(dir, "spool0", NULL);
     g_autofree char *outbox_tmp = g_build_filename(spool, "outbox", "tmp",
                                                    NULL);
@@ -1705,7 +1156,7 @@ static void test_doorbell_sequence(void)
 
     exchange_request(g, 0, g->outbox, 0, 8, 0x61);
     exchange_request(g, 0, g->outbox, 0, 8, 0x62);
-    files = list_files(g->outbox);
+    files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 3);
     g_assert_cmpstr(files->pdata[0], ==, planted);
     g_assert_cmpstr(files->pdata[1], ==,
@@ -1728,26 +1179,26 @@ static void test_reset(void)
     g_autoptr(GByteArray) out = make_mctp_msg(0, 0, 64, 0x31);
     g_autoptr(GByteArray) m1 = make_mctp_msg(1, 0, 64, 0x32);
     g_autoptr(GByteArray) m2 = make_mctp_msg(1, 0, 64, 0x33);
-    g_autofree char *n1 = spool_inbox_name(1, 0, "ntf");
-    g_autofree char *n2 = spool_inbox_name(2, 0, "ntf");
+    g_autofree char *n1 = pcc_spool_inbox_name(1, 0, "ntf");
+    g_autofree char *n2 = pcc_spool_inbox_name(2, 0, "ntf");
     uint8_t zero[64] = { 0 };
     uint8_t buf[64];
 
     guest_write_msg(g, 0, out);
-    spool_drop(g->spool, n1, m1);
-    spool_drop(g->spool, n2, m2);
+    pcc_spool_drop(g->spool, n1, m1);
+    pcc_spool_drop(g->spool, n2, m2);
     g_assert_true(wait_cmd_complete(g, 1, 0));
     g_assert_true(guest_irq_level(g, 1));
 
     qtest_system_reset(g->qts);
 
     check_idle(g, 0);
-    qtest_memread(g->qts, shmem_addr(0) + 4, buf, sizeof(buf));
+    qtest_memread(g->qts, pcc_shmem_addr(0) + 4, buf, sizeof(buf));
     g_assert_cmpmem(buf, sizeof(buf), zero, sizeof(zero));
     /* message 1 was delivered before the reset: the next one comes */
     receive_message(g, 1, m2);
-    g_assert_false(path_exists(g->inbox, n1));
-    g_assert_false(path_exists(g->inbox, n2));
+    g_assert_false(pcc_path_exists(g->inbox, n1));
+    g_assert_false(pcc_path_exists(g->inbox, n2));
     guest_consume(g, 1);
     exchange_request(g, 0, g->outbox, 0, 8, 0x34);
     guest_stop(g);
@@ -1755,30 +1206,12 @@ static void test_reset(void)
 
 /* Guest misuse */
 
-static char *read_log(const char *path)
-{
-    char *log = NULL;
-    g_autoptr(GError) err = NULL;
-
-    g_file_get_contents(path, &log, NULL, &err);
-    g_assert_no_error(err);
-    return log;
-}
-
-static void assert_log_has(const char *log, const char *what)
-{
-    if (!strstr(log, what)) {
-        g_test_message("expected \"%s\" in the log: %s", what, log);
-    }
-    g_assert_nonnull(strstr(log, what));
-}
-
 static void test_misuse_registers(void)
 {
     static const TestDev devs[] = {
         { .channel = 0, .expect = 0 },
     };
-    g_autofree char *logdir = make_tmp_dir();
+    g_autofree char *logdir = pcc_make_tmp_dir();
     g_autofree char *logfile = g_build_filename(logdir, "log", NULL);
     g_autofree char *extra = g_strdup_printf("-d guest_errors -D %s",
                                              logfile);
@@ -1788,33 +1221,33 @@ static void test_misuse_registers(void)
     unsigned off;
 
     /* reserved register offsets */
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, 0x14)), ==, 0);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(1, 0xfc)), ==, 0);
-    qtest_writel(g->qts, reg_addr(0, 0x20), 0xdeadbeef);
-    qtest_writel(g->qts, reg_addr(1, 0xfc), 0xffffffff);
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, 0x14)), ==, 0);
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(1, 0xfc)), ==, 0);
+    qtest_writel(g->qts, pcc_reg_addr(0, 0x20), 0xdeadbeef);
+    qtest_writel(g->qts, pcc_reg_addr(1, 0xfc), 0xffffffff);
     /* the unassigned parts of the window: a free index, beyond shmem */
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(7, REG_ID)), ==, 0);
-    qtest_writel(g->qts, reg_addr(7, REG_DOORBELL), 1);
-    qtest_writel(g->qts, shmem_addr(0) + PCC_SHMEM_DEFAULT, 0x12345678);
-    g_assert_cmphex(qtest_readl(g->qts, shmem_addr(0) + PCC_SHMEM_DEFAULT),
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(7, REG_ID)), ==, 0);
+    qtest_writel(g->qts, pcc_reg_addr(7, REG_DOORBELL), 1);
+    qtest_writel(g->qts, pcc_shmem_addr(0) + PCC_SHMEM_DEFAULT, 0x12345678);
+    g_assert_cmphex(qtest_readl(g->qts, pcc_shmem_addr(0) + PCC_SHMEM_DEFAULT),
                     ==, 0);
-    qtest_writel(g->qts, shmem_addr(255), 0xcafe);
-    g_assert_cmphex(qtest_readl(g->qts, shmem_addr(255)), ==, 0);
+    qtest_writel(g->qts, pcc_shmem_addr(255), 0xcafe);
+    g_assert_cmphex(qtest_readl(g->qts, pcc_shmem_addr(255)), ==, 0);
     /* 1-byte and 8-byte accesses */
     for (off = 1; off < 0x14; off++) {
         if (off % 4) {
-            qtest_readb(g->qts, reg_addr(0, off));
-            qtest_writeb(g->qts, reg_addr(0, off), 0xff);
+            qtest_readb(g->qts, pcc_reg_addr(0, off));
+            qtest_writeb(g->qts, pcc_reg_addr(0, off), 0xff);
         }
     }
-    qtest_readb(g->qts, reg_addr(1, REG_ID));
-    qtest_readq(g->qts, reg_addr(0, REG_PLATFORM_ACK));
-    qtest_readq(g->qts, reg_addr(1, REG_DOORBELL));
-    qtest_writeq(g->qts, reg_addr(0, 0x18), 0x0123456789abcdefULL);
-    qtest_readw(g->qts, reg_addr(0, REG_CMD_COMPLETE + 2));
+    qtest_readb(g->qts, pcc_reg_addr(1, REG_ID));
+    qtest_readq(g->qts, pcc_reg_addr(0, REG_PLATFORM_ACK));
+    qtest_readq(g->qts, pcc_reg_addr(1, REG_DOORBELL));
+    qtest_writeq(g->qts, pcc_reg_addr(0, 0x18), 0x0123456789abcdefULL);
+    qtest_readw(g->qts, pcc_reg_addr(0, REG_CMD_COMPLETE + 2));
 
     /* none of it rang, completed or raised anything */
-    files = list_files(g->outbox);
+    files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 0);
     g_assert_false(guest_irq_level(g, 0));
     g_assert_false(guest_irq_level(g, 1));
@@ -1825,19 +1258,19 @@ static void test_misuse_registers(void)
 
     qtest_quit(g->qts);
     g->qts = NULL;
-    log = read_log(logfile);
-    assert_log_has(log, "pcc: subspace 0: read of reserved register offset "
+    log = pcc_read_log(logfile);
+    pcc_assert_log_has(log, "pcc: subspace 0: read of reserved register offset "
                    "0x14");
-    assert_log_has(log, "pcc: subspace 1: read of reserved register offset "
+    pcc_assert_log_has(log, "pcc: subspace 1: read of reserved register offset "
                    "0xfc");
-    assert_log_has(log, "pcc: subspace 0: write of 0xdeadbeef to reserved "
+    pcc_assert_log_has(log, "pcc: subspace 0: write of 0xdeadbeef to reserved "
                    "register offset 0x20");
-    assert_log_has(log, "read of unassigned PCC window offset 0x710");
-    assert_log_has(log, "write of 0x1 to unassigned PCC window offset 0x700");
-    assert_log_has(log, "write of 0x12345678 to unassigned PCC window "
+    pcc_assert_log_has(log, "read of unassigned PCC window offset 0x710");
+    pcc_assert_log_has(log, "write of 0x1 to unassigned PCC window offset 0x700");
+    pcc_assert_log_has(log, "write of 0x12345678 to unassigned PCC window "
                    "offset 0x1d000");
     guest_stop(g);
-    rm_rf(logdir);
+    pcc_rm_rf(logdir);
 }
 
 /* A doorbell for a malformed message: error status, no message sent */
@@ -1851,17 +1284,17 @@ static void ring_bad_length(Guest *g, uint32_t length)
     stl_le_p(msg->data + EXT_LENGTH, length);
     guest_write_msg(g, 0, msg);
     guest_send(g, 0);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_CMD_COMPLETE)), ==,
                     1);
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_ERROR_STATUS)), ==,
                     1);
     g_assert_true(guest_irq_level(g, 0));
     g_assert_true(guest_irq(g, 0, &error));
     g_assert_true(error);
     g_assert_false(guest_irq_level(g, 0));
-    g_assert_cmphex(qtest_readl(g->qts, reg_addr(0, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_ERROR_STATUS)), ==,
                     0);
-    files = list_files(g->outbox);
+    files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 0);
 }
 
@@ -1870,7 +1303,7 @@ static void test_misuse_length(void)
     static const TestDev devs[] = {
         { .channel = 0, .expect = 0 },
     };
-    g_autofree char *logdir = make_tmp_dir();
+    g_autofree char *logdir = pcc_make_tmp_dir();
     g_autofree char *logfile = g_build_filename(logdir, "log", NULL);
     g_autofree char *extra = g_strdup_printf("-d guest_errors -D %s",
                                              logfile);
@@ -1888,31 +1321,31 @@ static void test_misuse_length(void)
 
     qtest_quit(g->qts);
     g->qts = NULL;
-    log = read_log(logfile);
-    assert_log_has(log, "pcc-mctp: subspace 0: message length 4085 does not "
+    log = pcc_read_log(logfile);
+    pcc_assert_log_has(log, "pcc-mctp: subspace 0: message length 4085 does not "
                    "fit 4096 bytes of shared memory");
-    assert_log_has(log, "message length 3 does not fit");
+    pcc_assert_log_has(log, "message length 3 does not fit");
     guest_stop(g);
-    rm_rf(logdir);
+    pcc_rm_rf(logdir);
 }
 
 /* Command lines QEMU must refuse */
 
 static void test_error_duplicate(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args = g_strdup_printf(
         VIRT_ARGS " -device pcc-mctp,id=first,channel=0,spool=%s/a"
         " -device pcc-mctp,channel=0,spool=%s/b", dir, dir);
 
-    expect_startup_failure(args, "channel 0: subspace(s) 0-1 overlap those "
+    pcc_expect_startup_failure(args, "channel 0: subspace(s) 0-1 overlap those "
                            "of device 'first' (channel 0)");
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_overlap(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args = g_strdup_printf(
         VIRT_ARGS " -device pcc-mctp,id=first,channel=0,spool=%s/a"
         " -device pcc-mctp,channel=1,spool=%s/b", dir, dir);
@@ -1920,25 +1353,25 @@ static void test_error_overlap(void)
         VIRT_ARGS " -device pcc-mctp,channel=1,spool=%s/a"
         " -device pcc-mctp,channel=0,spool=%s/b", dir, dir);
 
-    expect_startup_failure(args, "channel 1: subspace(s) 1-2 overlap those "
+    pcc_expect_startup_failure(args, "channel 1: subspace(s) 1-2 overlap those "
                            "of device 'first' (channel 0)");
     /* an unnamed device is named by its type */
-    expect_startup_failure(args2, "channel 0: subspace(s) 0-1 overlap those "
+    pcc_expect_startup_failure(args2, "channel 0: subspace(s) 0-1 overlap those "
                            "of device 'pcc-mctp' (channel 1)");
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_channel_range(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args255 = g_strdup_printf(
         VIRT_ARGS " -device pcc-mctp,channel=255,spool=%s/a", dir);
     g_autofree char *args300 = g_strdup_printf(
         VIRT_ARGS " -device pcc-mctp,channel=300,spool=%s/a", dir);
 
-    expect_startup_failure(args255, "channel 255 out of range");
-    expect_startup_failure(args300, "channel 300 out of range");
-    rm_rf(dir);
+    pcc_expect_startup_failure(args255, "channel 255 out of range");
+    pcc_expect_startup_failure(args300, "channel 300 out of range");
+    pcc_rm_rf(dir);
 }
 
 static void test_error_pool_exhausted(void)
@@ -1951,7 +1384,7 @@ static void test_error_pool_exhausted(void)
         g_string_append_printf(args, " -chardev null,id=c%u"
                                " -device pcc-mctp,chardev=c%u", i, i);
     }
-    expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
+    pcc_expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
                            "indices left");
 }
 
@@ -1973,50 +1406,50 @@ static void test_error_pool_fragmented(void)
                     " -device pcc-mctp,channel=254,chardev=top");
     g_string_append(args, " -chardev null,id=last"
                     " -device pcc-mctp,chardev=last");
-    expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
+    pcc_expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
                            "indices left");
 }
 
 static void test_error_no_backend(void)
 {
-    expect_startup_failure(VIRT_ARGS " -device pcc-mctp,channel=0",
+    pcc_expect_startup_failure(VIRT_ARGS " -device pcc-mctp,channel=0",
                            "no platform: give 'platform=ID', 'spool=DIR' or "
                            "'chardev=ID'");
 }
 
 static void test_error_spool_and_chardev(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args = g_strdup_printf(
         VIRT_ARGS " -chardev null,id=c0"
         " -device pcc-mctp,chardev=c0,spool=%s/a", dir);
 
-    expect_startup_failure(args, "'platform', 'spool' and 'chardev' are "
+    pcc_expect_startup_failure(args, "'platform', 'spool' and 'chardev' are "
                            "exclusive");
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_spool_no_parent(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args = g_strdup_printf(
         VIRT_ARGS " -device pcc-mctp,spool=%s/missing/spool", dir);
     g_autofree char *want = g_strdup_printf(
         "cannot create spool directory '%s/missing/spool'", dir);
 
-    expect_startup_failure(args, want);
-    rm_rf(dir);
+    pcc_expect_startup_failure(args, want);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_spool_empty(void)
 {
-    expect_startup_failure(VIRT_ARGS " -device pcc-mctp,spool=",
+    pcc_expect_startup_failure(VIRT_ARGS " -device pcc-mctp,spool=",
                            "'spool' is empty");
 }
 
 static void test_error_spool_regular_file(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *file = g_build_filename(dir, "file", NULL);
     g_autofree char *args = g_strdup_printf(
         VIRT_ARGS " -device pcc-mctp,spool=%s", file);
@@ -2024,14 +1457,14 @@ static void test_error_spool_regular_file(void)
 
     g_file_set_contents(file, "x", 1, &err);
     g_assert_no_error(err);
-    expect_startup_failure(args, "cannot open spool directory");
-    expect_startup_failure(args, "(not a directory, or a symlink)");
-    rm_rf(dir);
+    pcc_expect_startup_failure(args, "cannot open spool directory");
+    pcc_expect_startup_failure(args, "(not a directory, or a symlink)");
+    pcc_rm_rf(dir);
 }
 
 static void test_error_spool_symlink(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *real = g_build_filename(dir, "real", NULL);
     g_autofree char *link = g_build_filename(dir, "link", NULL);
     g_autofree char *args = g_strdup_printf(
@@ -2043,18 +1476,18 @@ static void test_error_spool_symlink(void)
 
     g_assert_cmpint(g_mkdir(real, 0700), ==, 0);
     g_assert_cmpint(symlink(real, link), ==, 0);
-    expect_startup_failure(args, "(not a directory, or a symlink)");
+    pcc_expect_startup_failure(args, "(not a directory, or a symlink)");
 
     /* a symlink inside the spool is refused as well */
     g_assert_cmpint(g_mkdir(inner, 0700), ==, 0);
     g_assert_cmpint(symlink(real, inner_link), ==, 0);
-    expect_startup_failure(args2, "cannot open spool directory 'inbox'");
-    rm_rf(dir);
+    pcc_expect_startup_failure(args2, "cannot open spool directory 'inbox'");
+    pcc_rm_rf(dir);
 }
 
 static void test_error_spool_mode(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *spool = g_build_filename(dir, "spool", NULL);
     g_autofree char *outbox = g_build_filename(spool, "outbox", NULL);
     g_autofree char *args = g_strdup_printf(
@@ -2062,18 +1495,18 @@ static void test_error_spool_mode(void)
 
     g_assert_cmpint(g_mkdir(spool, 0700), ==, 0);
     g_assert_cmpint(chmod(spool, 0777), ==, 0);
-    expect_startup_failure(args, "not writable by others (it has mode "
+    pcc_expect_startup_failure(args, "not writable by others (it has mode "
                            "0777)");
     g_assert_cmpint(chmod(spool, 0757), ==, 0);
-    expect_startup_failure(args, "(it has mode 0757)");
+    pcc_expect_startup_failure(args, "(it has mode 0757)");
 
     /* the inner directories must be private */
     g_assert_cmpint(chmod(spool, 0755), ==, 0);
     g_assert_cmpint(g_mkdir(outbox, 0700), ==, 0);
     g_assert_cmpint(chmod(outbox, 0750), ==, 0);
-    expect_startup_failure(args, "spool directory 'outbox' must be owned by "
+    pcc_expect_startup_failure(args, "spool directory 'outbox' must be owned by "
                            "this user and private (0700)");
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_shmem_size(void)
@@ -2081,7 +1514,7 @@ static void test_error_shmem_size(void)
     static const char *const sizes[] = {
         "1000", "0x800", "0x3000", "0x20000", "0",
     };
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     unsigned i;
 
     for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -2092,33 +1525,33 @@ static void test_error_shmem_size(void)
             "shmem-size 0x%" PRIx64 ": must be a power of two from 0x1000 "
             "to 0x10000", g_ascii_strtoull(sizes[i], NULL, 0));
 
-        expect_startup_failure(args, want);
+        pcc_expect_startup_failure(args, want);
     }
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_platform_interrupt_off(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args = g_strdup_printf(
         VIRT_ARGS " -global pcc-host.platform-interrupt=off"
         " -device pcc-mctp,spool=%s/a", dir);
 
-    expect_startup_failure(args, "pcc-mctp needs the PCCT platform "
+    pcc_expect_startup_failure(args, "pcc-mctp needs the PCCT platform "
                            "interrupt flag, but the PCC host has "
                            "platform-interrupt=off");
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 static void test_error_no_pcc_bus(void)
 {
-    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *args = g_strdup_printf(
         "-machine none -device pcc-mctp,spool=%s/a", dir);
 
-    expect_startup_failure(args, "No 'pcc-bus' bus found for device "
+    pcc_expect_startup_failure(args, "No 'pcc-bus' bus found for device "
                            "'pcc-mctp'");
-    rm_rf(dir);
+    pcc_rm_rf(dir);
 }
 
 int main(int argc, char **argv)

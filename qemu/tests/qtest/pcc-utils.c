@@ -1,0 +1,453 @@
+/*
+ * QTest helpers shared by the PCC tests
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <glib/gstdio.h>
+#include <sys/wait.h>
+#include "libqtest.h"
+#include "qemu/bswap.h"
+#include "pcc-utils.h"
+
+uint64_t pcc_reg_addr(unsigned idx, unsigned reg)
+{
+    return PCC_BASE + (uint64_t)idx * PCC_REG_BLOCK_SIZE + reg;
+}
+
+uint64_t pcc_shmem_addr(unsigned idx)
+{
+    return PCC_BASE + PCC_SHMEM_OFFSET + (uint64_t)idx * PCC_SHMEM_SLOT;
+}
+
+unsigned pcc_irq_line(unsigned idx)
+{
+    return idx % PCC_NUM_LINES;
+}
+
+uint32_t pcc_gsi(unsigned idx)
+{
+    return GIC_SPI_BASE + PCC_FIRST_SPI + pcc_irq_line(idx);
+}
+
+char *pcc_make_tmp_dir(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *dir = g_dir_make_tmp("pcc-test-XXXXXX", &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(dir);
+    return dir;
+}
+
+void pcc_rm_rf(const char *path)
+{
+    GStatBuf st;
+
+    if (g_lstat(path, &st) < 0) {
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        GDir *dir;
+        const char *name;
+
+        chmod(path, 0700);
+        dir = g_dir_open(path, 0, NULL);
+        if (dir) {
+            while ((name = g_dir_read_name(dir))) {
+                g_autofree char *sub = g_build_filename(path, name, NULL);
+
+                pcc_rm_rf(sub);
+            }
+            g_dir_close(dir);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+static gint cmp_str_ptr(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in @path, '.'-files and subdirectories included */
+GPtrArray *pcc_list_dir(const char *path)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(dir);
+    while ((name = g_dir_read_name(dir))) {
+        g_ptr_array_add(names, g_strdup(name));
+    }
+    g_dir_close(dir);
+    g_ptr_array_sort(names, cmp_str_ptr);
+    return names;
+}
+
+/* Regular files directly in @path (no subdirectories), sorted */
+GPtrArray *pcc_list_files(const char *path)
+{
+    GPtrArray *all = pcc_list_dir(path);
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    unsigned i;
+
+    for (i = 0; i < all->len; i++) {
+        g_autofree char *full = g_build_filename(path, all->pdata[i], NULL);
+
+        if (!g_file_test(full, G_FILE_TEST_IS_DIR)) {
+            g_ptr_array_add(files, g_strdup(all->pdata[i]));
+        }
+    }
+    g_ptr_array_free(all, true);
+    return files;
+}
+
+bool pcc_path_exists(const char *dir, const char *name)
+{
+    g_autofree char *full = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+
+    return g_lstat(full, &st) == 0;
+}
+
+void pcc_spool_drop(const char *spool, const char *name,
+                       const GByteArray *msg)
+{
+    g_autofree char *tmp = g_build_filename(spool, "inbox", "tmp", name,
+                                            NULL);
+    g_autofree char *dst = g_build_filename(spool, "inbox", name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_file_set_contents(tmp, (const char *)msg->data, msg->len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(g_rename(tmp, dst), ==, 0);
+}
+
+char *pcc_spool_inbox_name(uint64_t seq, unsigned channel,
+                              const char *kind)
+{
+    return g_strdup_printf("%020" PRIu64 "-c%03u-%s.ext", seq, channel,
+                           kind);
+}
+
+/* 20 digits, -c, 3 digits, -req.ext */
+bool pcc_is_outbox_name(const char *name, unsigned channel)
+{
+    g_autofree char *suffix = g_strdup_printf("-c%03u-req.ext", channel);
+    unsigned i;
+
+    if (strlen(name) != 20 + strlen(suffix)) {
+        return false;
+    }
+    for (i = 0; i < 20; i++) {
+        if (!g_ascii_isdigit(name[i])) {
+            return false;
+        }
+    }
+    return strcmp(name + 20, suffix) == 0;
+}
+
+void pcc_assert_file_equals(const char *dir, const char *name,
+                               const GByteArray *want)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *data = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len;
+
+    g_file_get_contents(path, &data, &len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(len, ==, want->len);
+    g_assert_true(memcmp(data, want->data, len) == 0);
+}
+
+QTestState *pcc_start_virt(const char *extra)
+{
+    return qtest_initf(VIRT_ARGS " %s", extra);
+}
+
+static char *qemu_binary(void)
+{
+    const char *bin = g_getenv("QTEST_QEMU_BINARY");
+
+    g_assert_nonnull(bin);
+    return g_strdup(bin);
+}
+
+/*
+ * Run QEMU with @args, which must make it refuse to start: it has to exit
+ * with a non-zero status and say @expected on stderr.
+ */
+void pcc_expect_startup_failure(const char *args, const char *expected)
+{
+    g_autofree char *bin = qemu_binary();
+    g_autofree char *cmd = g_strdup_printf("%s -display none -accel qtest %s",
+                                           bin, args);
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *log = g_build_filename(dir, "stderr", NULL);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) err = NULL;
+    gint64 deadline;
+    GPid pid;
+    int fd, status = 0;
+    pid_t ret;
+
+    g_shell_parse_argv(cmd, NULL, &argv, &err);
+    g_assert_no_error(err);
+    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_spawn_async_with_fds(NULL, argv, NULL,
+                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
+                           G_SPAWN_STDIN_FROM_DEV_NULL,
+                           NULL, NULL, &pid, -1, fd, fd, &err);
+    close(fd);
+    g_assert_no_error(err);
+
+    /* QEMU must give up on its own; it would otherwise run forever */
+    deadline = g_get_monotonic_time() + WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+    while ((ret = waitpid(pid, &status, WNOHANG)) == 0 &&
+           g_get_monotonic_time() < deadline) {
+        g_usleep(10 * 1000);
+    }
+    if (ret == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        g_spawn_close_pid(pid);
+        pcc_rm_rf(dir);
+        g_test_message("QEMU accepted: %s", args);
+        g_assert_not_reached();
+    }
+    g_spawn_close_pid(pid);
+
+    g_file_get_contents(log, &out, NULL, &err);
+    g_assert_no_error(err);
+    pcc_rm_rf(dir);
+    g_test_message("QEMU said: %s", out);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), !=, 0);
+    if (!strstr(out, expected)) {
+        g_test_message("expected \"%s\" in QEMU's error output", expected);
+    }
+    g_assert_nonnull(strstr(out, expected));
+}
+
+static void fw_cfg_select(QTestState *qts, uint16_t key)
+{
+    qtest_writew(qts, FW_CFG_SELECTOR, bswap16(key));
+}
+
+static void fw_cfg_read(QTestState *qts, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    uint8_t chunk[8];
+
+    while (len) {
+        size_t n = MIN(len, sizeof(chunk));
+
+        qtest_memread(qts, FW_CFG_DATA, chunk, sizeof(chunk));
+        memcpy(p, chunk, n);
+        p += n;
+        len -= n;
+    }
+}
+
+static uint8_t *fw_cfg_get_file(QTestState *qts, const char *name,
+                                size_t *size)
+{
+    uint8_t count_buf[4];
+    g_autofree uint8_t *dir = NULL;
+    uint32_t count, i;
+
+    fw_cfg_select(qts, FW_CFG_KEY_FILE_DIR);
+    fw_cfg_read(qts, count_buf, sizeof(count_buf));
+    count = ldl_be_p(count_buf);
+    g_assert_cmpuint(count, >, 0);
+    g_assert_cmpuint(count, <, 4096);
+    dir = g_malloc(4 + count * FW_CFG_FILE_ENTRY_SIZE);
+    fw_cfg_select(qts, FW_CFG_KEY_FILE_DIR);
+    fw_cfg_read(qts, dir, 4 + count * FW_CFG_FILE_ENTRY_SIZE);
+    for (i = 0; i < count; i++) {
+        const uint8_t *e = dir + 4 + i * FW_CFG_FILE_ENTRY_SIZE;
+
+        if (!strncmp((const char *)e + FW_CFG_FILE_NAME_OFFSET, name, 56)) {
+            uint8_t *data;
+
+            *size = ldl_be_p(e);
+            data = g_malloc(*size);
+            fw_cfg_select(qts, lduw_be_p(e + 4));
+            fw_cfg_read(qts, data, *size);
+            return data;
+        }
+    }
+    return NULL;
+}
+
+void pcc_acpi_tables_load(QTestState *qts, PccAcpiTables *t)
+{
+    t->blob = fw_cfg_get_file(qts, "etc/acpi/tables", &t->size);
+    g_assert_nonnull(t->blob);
+}
+
+void pcc_acpi_tables_free(PccAcpiTables *t)
+{
+    g_free(t->blob);
+    t->blob = NULL;
+}
+
+/*
+ * The @nth (from 0) table with signature @sig (and OEM table ID
+ * @oem_table_id, if not NULL), or NULL. Tables follow each other in the
+ * blob; the header's length leads to the next one.
+ */
+uint8_t *pcc_acpi_find_table(PccAcpiTables *t, const char *sig,
+                                const char *oem_table_id, unsigned nth)
+{
+    size_t off = 0;
+
+    while (off + ACPI_HDR_SIZE <= t->size) {
+        uint8_t *tbl = t->blob + off;
+        uint32_t len = ldl_le_p(tbl + ACPI_HDR_LENGTH);
+
+        if (len < ACPI_HDR_SIZE || off + len > t->size) {
+            break;
+        }
+        if (!memcmp(tbl + ACPI_HDR_SIGNATURE, sig, 4) &&
+            (!oem_table_id ||
+             !memcmp(tbl + ACPI_HDR_OEM_TABLE_ID, oem_table_id, 8))) {
+            if (nth-- == 0) {
+                return tbl;
+            }
+        }
+        off += len;
+    }
+    return NULL;
+}
+
+/* The firmware fills the checksum in (linker/loader); do it ourselves */
+static void acpi_fix_checksum(uint8_t *tbl)
+{
+    uint32_t len = ldl_le_p(tbl + ACPI_HDR_LENGTH);
+    uint8_t sum = 0;
+    uint32_t i;
+
+    tbl[ACPI_HDR_CHECKSUM] = 0;
+    for (i = 0; i < len; i++) {
+        sum += tbl[i];
+    }
+    tbl[ACPI_HDR_CHECKSUM] = -sum;
+}
+
+void pcc_check_gas(const uint8_t *gas, uint64_t addr)
+{
+    g_assert_cmpuint(gas[GAS_SPACE_ID], ==, GAS_SPACE_SYSTEM_MEMORY);
+    g_assert_cmpuint(gas[GAS_BIT_WIDTH], ==, 32);
+    g_assert_cmpuint(gas[GAS_BIT_OFFSET], ==, 0);
+    g_assert_cmpuint(gas[GAS_ACCESS_SIZE], ==, GAS_ACCESS_DWORD);
+    g_assert_cmphex(ldq_le_p(gas + GAS_ADDRESS), ==, addr);
+}
+
+bool pcc_all_zero(const uint8_t *p, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void pcc_run_iasl(const char *dir, const char *file, char **dsl)
+{
+    g_autofree char *dat = g_strdup_printf("%s.dat", file);
+    g_autofree char *dslname = g_strdup_printf("%s.dsl", file);
+    g_autofree char *dslpath = g_build_filename(dir, dslname, NULL);
+    g_autofree char *out = NULL;
+    g_autofree char *errout = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *argv[] = { "iasl", "-d", dat, NULL };
+    g_autoptr(GRegex) pcc_marker = g_regex_new(
+        "/\\*\\*\\*\\* Invalid Resource Type: 0xA \\*\\*\\*\\*/", 0, 0,
+        NULL);
+    g_autofree char *strict = NULL;
+    int status;
+
+    g_spawn_sync(dir, (char **)argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                 NULL, NULL, &out, &errout, &status, &err);
+    g_assert_no_error(err);
+    g_test_message("iasl -d %s: %s%s", dat, out, errout);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_null(strstr(out, "Error"));
+    g_assert_null(strstr(errout, "Error"));
+    g_assert_null(strstr(out, "Warning"));
+    g_assert_null(strstr(errout, "Warning"));
+    g_file_get_contents(dslpath, dsl, NULL, &err);
+    g_assert_no_error(err);
+
+    /*
+     * iasl flags what it cannot make sense of with '****'. The one thing
+     * it may not know is the PCC resource type 0x0A in a DWord address
+     * space descriptor: ACPICA decodes it only since 2024 (DWordPcc).
+     */
+    strict = g_regex_replace_literal(pcc_marker, *dsl, -1, 0, "", 0, &err);
+    g_assert_no_error(err);
+    if (strstr(strict, "****") || strstr(strict, "Invalid") ||
+        strstr(strict, "Unknown") || strstr(strict, "Incorrect checksum")) {
+        g_test_message("%s", *dsl);
+    }
+    g_assert_null(strstr(strict, "****"));
+    g_assert_null(strstr(strict, "Invalid"));
+    g_assert_null(strstr(strict, "Unknown"));
+    g_assert_null(strstr(strict, "Incorrect checksum"));
+}
+
+void pcc_write_table(const char *dir, const char *name, uint8_t *tbl)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    acpi_fix_checksum(tbl);
+    g_file_set_contents(path, (const char *)tbl,
+                        ldl_le_p(tbl + ACPI_HDR_LENGTH), &err);
+    g_assert_no_error(err);
+}
+
+int64_t pcc_parse_aml_int(const char *s)
+{
+    if (!strcmp(s, "Zero")) {
+        return 0;
+    }
+    if (!strcmp(s, "One")) {
+        return 1;
+    }
+    return g_ascii_strtoll(s, NULL, 0);
+}
+
+char *pcc_read_log(const char *path)
+{
+    char *log = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_file_get_contents(path, &log, NULL, &err);
+    g_assert_no_error(err);
+    return log;
+}
+
+void pcc_assert_log_has(const char *log, const char *what)
+{
+    if (!strstr(log, what)) {
+        g_test_message("expected \"%s\" in the log: %s", what, log);
+    }
+    g_assert_nonnull(strstr(log, what));
+}

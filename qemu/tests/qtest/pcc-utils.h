@@ -1,0 +1,213 @@
+/*
+ * QTest helpers shared by the PCC tests: the virt machine's PCC window,
+ * the ACPI layouts of ACPI 6.5 chapter 14 written out independently of
+ * QEMU's builders, the platform side of a spool directory, ACPI tables
+ * from fw_cfg, and iasl.
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TESTS_QTEST_PCC_UTILS_H
+#define TESTS_QTEST_PCC_UTILS_H
+
+#include "libqtest.h"
+
+/* The virt machine's fw_cfg (data, selector) */
+#define VIRT_FW_CFG_BASE            0x09020000ULL
+#define FW_CFG_DATA                 (VIRT_FW_CFG_BASE + 0)
+#define FW_CFG_SELECTOR             (VIRT_FW_CFG_BASE + 8)
+#define FW_CFG_KEY_FILE_DIR         0x19
+#define FW_CFG_FILE_ENTRY_SIZE      64
+#define FW_CFG_FILE_NAME_OFFSET     8
+
+/* The virt machine's PCC host window and interrupts */
+#define PCC_BASE                    0x0a004000ULL
+#define PCC_REG_BLOCK_SIZE          0x100
+#define PCC_SHMEM_OFFSET            0x1c000ULL
+#define PCC_SHMEM_SLOT              0x10000ULL
+#define PCC_NUM_INDICES             256
+#define PCC_FIRST_SPI               176
+#define PCC_NUM_LINES               80
+#define GIC_SPI_BASE                32
+
+/* Register block of a subspace: all 32-bit */
+#define REG_DOORBELL                0x00
+#define REG_CMD_COMPLETE            0x04
+#define REG_PLATFORM_ACK            0x08
+#define REG_ERROR_STATUS            0x0c
+#define REG_ID                      0x10
+
+#define PCC_SIGNATURE               0x50434300u
+#define PCC_SHMEM_DEFAULT           0x1000
+#define PCC_SHMEM_RESERVED_SIZE     0x1000
+
+/* Extended communication region (ACPI 6.5, 14.2.3; DSP0292) */
+#define EXT_SIGNATURE               0
+#define EXT_FLAGS                   4
+#define EXT_LENGTH                  8
+#define EXT_COMMAND                 12
+#define EXT_PAYLOAD                 16
+#define EXT_MSG_OVERHEAD            12
+#define EXT_FLAG_NOTIFY             1u
+#define MCTP_COMMAND                0x5054434du  /* "MCTP" */
+
+/* ACPI table header (ACPI 6.5, 5.2.6) */
+#define ACPI_HDR_SIGNATURE          0
+#define ACPI_HDR_LENGTH             4
+#define ACPI_HDR_REVISION           8
+#define ACPI_HDR_CHECKSUM           9
+#define ACPI_HDR_OEM_ID             10
+#define ACPI_HDR_OEM_TABLE_ID       16
+#define ACPI_HDR_SIZE               36
+
+/* PCCT (ACPI 6.5, table 14.1) */
+#define PCCT_FLAGS                  36
+#define PCCT_RESERVED               40
+#define PCCT_SUBSPACES              48
+#define PCCT_REVISION               2
+#define PCCT_FLAG_PLATFORM_IRQ      1u
+
+/* Generic Address Structure (ACPI 6.5, 5.2.3.2) */
+#define GAS_SPACE_ID                0
+#define GAS_BIT_WIDTH               1
+#define GAS_BIT_OFFSET              2
+#define GAS_ACCESS_SIZE             3
+#define GAS_ADDRESS                 4
+#define GAS_SIZE                    12
+#define GAS_SPACE_SYSTEM_MEMORY     0
+#define GAS_ACCESS_DWORD            3
+
+/* Generic communications subspace, type 0 (ACPI 6.5, table 14.4) */
+#define T0_TYPE                     0
+#define T0_LENGTH                   1
+#define T0_RESERVED                 2   /* 6 bytes */
+#define T0_BASE                     8
+#define T0_SIZE                     16  /* u64 */
+#define T0_DOORBELL                 24  /* GAS */
+#define T0_DOORBELL_PRESERVE        36
+#define T0_DOORBELL_WRITE           44
+#define T0_LATENCY                  52
+#define T0_MAX_RATE                 56
+#define T0_TURNAROUND               60  /* u16 */
+#define T0_LEN                      62
+
+/* Extended PCC subspace, types 3 and 4 (ACPI 6.5, table 14.8) */
+#define TX_TYPE                     0
+#define TX_LENGTH                   1
+#define TX_PLATFORM_IRQ             2   /* u32: GSI */
+#define TX_PLATFORM_IRQ_FLAGS       6
+#define TX_RESERVED1                7
+#define TX_BASE                     8
+#define TX_SIZE                     16  /* u32 */
+#define TX_DOORBELL                 20  /* GAS */
+#define TX_DOORBELL_PRESERVE        32
+#define TX_DOORBELL_WRITE           40
+#define TX_LATENCY                  48
+#define TX_MAX_RATE                 52
+#define TX_TURNAROUND               56  /* u32 */
+#define TX_ACK                      60  /* GAS */
+#define TX_ACK_PRESERVE             72
+#define TX_ACK_SET                  80
+#define TX_RESERVED2                88  /* u64 */
+#define TX_CMD_CHECK                96  /* GAS */
+#define TX_CMD_CHECK_MASK           108
+#define TX_CMD_UPDATE               116 /* GAS */
+#define TX_CMD_UPDATE_PRESERVE      128
+#define TX_CMD_UPDATE_SET           136
+#define TX_ERROR                    144 /* GAS */
+#define TX_ERROR_MASK               156
+#define TX_LEN                      164
+
+#define TYPE_GENERIC                0
+#define TYPE_EXT_INITIATOR          3
+#define TYPE_EXT_RESPONDER          4
+
+/* The nominal latency QEMU advertises for every subspace, in us */
+#define PCC_NOMINAL_LATENCY         100
+
+/* Asynchronous events: how long to wait before calling it a failure */
+#define WAIT_TIMEOUT_S              20
+
+#define VIRT_ARGS                   "-machine virt -cpu cortex-a57 -nodefaults"
+
+typedef struct PccAcpiTables {
+    uint8_t *blob;
+    size_t size;
+} PccAcpiTables;
+
+/* A register as the PCCT describes it: address, preserve and set masks */
+typedef struct PccReg {
+    uint64_t addr;
+    uint64_t preserve;
+    uint64_t set;
+} PccReg;
+
+uint64_t pcc_reg_addr(unsigned idx, unsigned reg);
+
+uint64_t pcc_shmem_addr(unsigned idx);
+
+unsigned pcc_irq_line(unsigned idx);
+
+uint32_t pcc_gsi(unsigned idx);
+
+char *pcc_make_tmp_dir(void);
+
+void pcc_rm_rf(const char *path);
+
+/* Sorted names in @path, '.'-files and subdirectories included */
+GPtrArray *pcc_list_dir(const char *path);
+
+/* Regular files directly in @path (no subdirectories), sorted */
+GPtrArray *pcc_list_files(const char *path);
+
+bool pcc_path_exists(const char *dir, const char *name);
+
+void pcc_spool_drop(const char *spool, const char *name,
+                       const GByteArray *msg);
+
+char *pcc_spool_inbox_name(uint64_t seq, unsigned channel,
+                              const char *kind);
+
+/* 20 digits, -c, 3 digits, -req.ext */
+bool pcc_is_outbox_name(const char *name, unsigned channel);
+
+void pcc_assert_file_equals(const char *dir, const char *name,
+                               const GByteArray *want);
+
+QTestState *pcc_start_virt(const char *extra);
+
+/*
+ * Run QEMU with @args, which must make it refuse to start: it has to exit
+ * with a non-zero status and say @expected on stderr.
+ */
+void pcc_expect_startup_failure(const char *args, const char *expected);
+
+void pcc_acpi_tables_load(QTestState *qts, PccAcpiTables *t);
+
+void pcc_acpi_tables_free(PccAcpiTables *t);
+
+/*
+ * The @nth (from 0) table with signature @sig (and OEM table ID
+ * @oem_table_id, if not NULL), or NULL. Tables follow each other in the
+ * blob; the header's length leads to the next one.
+ */
+uint8_t *pcc_acpi_find_table(PccAcpiTables *t, const char *sig,
+                                const char *oem_table_id, unsigned nth);
+
+void pcc_check_gas(const uint8_t *gas, uint64_t addr);
+
+bool pcc_all_zero(const uint8_t *p, size_t len);
+
+void pcc_run_iasl(const char *dir, const char *file, char **dsl);
+
+void pcc_write_table(const char *dir, const char *name, uint8_t *tbl);
+
+int64_t pcc_parse_aml_int(const char *s);
+
+char *pcc_read_log(const char *path);
+
+void pcc_assert_log_has(const char *log, const char *what);
+
+#endif
