@@ -65,9 +65,9 @@ if [ $tests = 1 ]; then
     # Let meson regenerate first (qemu/ or the devices file may have changed
     # which tests exist).
     ninja -C "$builddir" build.ninja >/dev/null
-    # qtest binaries that exist in this configuration (pcc-test only once
-    # the overlay registers it in tests/qtest/meson.build).
-    for t in pcc-test qom-test device-introspect-test bios-tables-test; do
+    # qtest binaries that exist in this configuration (a PCC test only
+    # once the overlay registers it in tests/qtest/meson.build).
+    for t in $(pcc_qtests) bios-tables-test; do
         if ninja -C "$builddir" -t query "tests/qtest/$t" >/dev/null 2>&1; then
             targets+=("tests/qtest/$t")
         fi

@@ -104,6 +104,16 @@ pcc_meson_dir() {
     fi
 }
 
+# pcc_qtests: the qtests that make check runs: the PCC tests that qemu/
+# brings (tests/qtest/pcc*-test.c), then QEMU's own that cover the bus.
+pcc_qtests() {
+    local f
+    for f in "$PCC_ROOT"/qemu/tests/qtest/pcc*-test.c; do
+        basename "$f" .c
+    done
+    printf '%s\n' qom-test device-introspect-test
+}
+
 pcc_apt()       { pcc_apt_setup; APT_CONFIG=$PCC_APT_CONF apt-get -q "$@"; }
 pcc_apt_cache() { pcc_apt_setup; APT_CONFIG=$PCC_APT_CONF apt-cache "$@"; }
 

@@ -176,6 +176,8 @@ static void pcc_device_mailbox_doorbell(PccChannel *chan, void *opaque)
         return;
     }
     dev->mailbox_request = id;
+    /* an answer may be waiting already (a stale one, or a quick one) */
+    pcc_platform_kick(dev->platform);
 }
 
 static const PccChannelOps pcc_device_mailbox_ops = {

@@ -201,6 +201,7 @@ static void pcc_chr_kick(PccPlatform *p)
 
 static void pcc_chr_protocol_error(PccChardevPlatform *s, const char *why)
 {
+    trace_pcc_chardev_protocol_error(s->parent.channel, why);
     warn_report("pcc chardev '%s': %s; closing the connection", s->chardev,
                 why);
     g_byte_array_set_size(s->rx_buf, 0);

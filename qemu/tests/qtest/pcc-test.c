@@ -719,7 +719,7 @@ static void exchange_request(Guest *g, unsigned idx, const char *outbox,
     /* names sort in the order the messages were sent */
     name = after->pdata[after->len - 1];
     g_test_message("outbox file %s", name);
-    g_assert_true(pcc_is_outbox_name(name, channel));
+    g_assert_true(pcc_is_outbox_name(name, channel, "ext"));
     pcc_assert_file_equals(outbox, name, msg);
     tmp = pcc_list_dir(tmpdir);
     g_assert_cmpuint(tmp->len, ==, 0);
@@ -817,17 +817,8 @@ static void test_doorbell_shared_irq(void)
 
 static bool wait_cmd_complete(Guest *g, unsigned idx, uint32_t want)
 {
-    gint64 deadline = g_get_monotonic_time() +
-                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
-
-    while (g_get_monotonic_time() < deadline) {
-        if ((qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)) & 1) ==
-            want) {
-            return true;
-        }
-        g_usleep(1000);
-    }
-    return false;
+    return pcc_wait_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE), 1,
+                          want);
 }
 
 /*

@@ -8,7 +8,10 @@
 
 #include "qemu/osdep.h"
 #include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include "libqtest.h"
 #include "qemu/bswap.h"
 #include "pcc-utils.h"
@@ -138,9 +141,23 @@ char *pcc_spool_inbox_name(uint64_t seq, unsigned channel,
 }
 
 /* 20 digits, -c, 3 digits, -req.ext */
-bool pcc_is_outbox_name(const char *name, unsigned channel)
+char *pcc_spool_response_name(uint64_t seq, unsigned channel, uint64_t ref,
+                              const char *layout)
 {
-    g_autofree char *suffix = g_strdup_printf("-c%03u-req.ext", channel);
+    return g_strdup_printf("%020" PRIu64 "-c%03u-rsp-r%020" PRIu64 ".%s",
+                           seq, channel, ref, layout);
+}
+
+uint64_t pcc_spool_name_seq(const char *name)
+{
+    return g_ascii_strtoull(name, NULL, 10);
+}
+
+bool pcc_is_outbox_name(const char *name, unsigned channel,
+                        const char *layout)
+{
+    g_autofree char *suffix = g_strdup_printf("-c%03u-req.%s", channel,
+                                              layout);
     unsigned i;
 
     if (strlen(name) != 20 + strlen(suffix)) {
@@ -450,4 +467,123 @@ void pcc_assert_log_has(const char *log, const char *what)
         g_test_message("expected \"%s\" in the log: %s", what, log);
     }
     g_assert_nonnull(strstr(log, what));
+}
+
+GByteArray *pcc_read_file(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+    char *data = NULL;
+    gsize len;
+
+    g_file_get_contents(path, &data, &len, &err);
+    g_assert_no_error(err);
+    return g_byte_array_new_take((guint8 *)data, len);
+}
+
+static bool pcc_name_in(GPtrArray *names, const char *name)
+{
+    unsigned i;
+
+    for (i = 0; names && i < names->len; i++) {
+        if (!strcmp(names->pdata[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+char *pcc_wait_new_file(const char *dir, GPtrArray *before)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    /* a file appearing has no event a test can wait on: poll */
+    for (;;) {
+        g_autoptr(GPtrArray) now = pcc_list_files(dir);
+        unsigned i;
+
+        for (i = 0; i < now->len; i++) {
+            if (!pcc_name_in(before, now->pdata[i])) {
+                return g_strdup(now->pdata[i]);
+            }
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+}
+
+int pcc_unix_listen(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, path);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(fd, 4), ==, 0);
+    return fd;
+}
+
+static void pcc_wait_readable(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int ret;
+
+    do {
+        ret = poll(&pfd, 1, WAIT_TIMEOUT_S * 1000);
+    } while (ret < 0 && errno == EINTR);
+    g_assert_cmpint(ret, ==, 1);
+}
+
+int pcc_unix_accept(int listener)
+{
+    int fd;
+
+    pcc_wait_readable(listener);
+    fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    return fd;
+}
+
+bool pcc_read_exact(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        ssize_t n;
+
+        pcc_wait_readable(fd);
+        n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        p += n;
+        len -= n;
+    }
+    return true;
+}
+
+void pcc_write_all(int fd, const void *buf, size_t len)
+{
+    g_assert_cmpint(qemu_write_full(fd, buf, len), ==, len);
+}
+
+bool pcc_wait_readl(QTestState *qts, uint64_t addr, uint32_t mask,
+                    uint32_t want)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    while (g_get_monotonic_time() < deadline) {
+        if ((qtest_readl(qts, addr) & mask) == want) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return false;
 }

@@ -170,8 +170,16 @@ void pcc_spool_drop(const char *spool, const char *name,
 char *pcc_spool_inbox_name(uint64_t seq, unsigned channel,
                               const char *kind);
 
-/* 20 digits, -c, 3 digits, -req.ext */
-bool pcc_is_outbox_name(const char *name, unsigned channel);
+/* A response naming request @ref: "<seq>-c<ch>-rsp-r<ref>.<layout>" */
+char *pcc_spool_response_name(uint64_t seq, unsigned channel, uint64_t ref,
+                              const char *layout);
+
+/* The sequence number of a spool file name (a request's id) */
+uint64_t pcc_spool_name_seq(const char *name);
+
+/* 20 digits, -c, 3 digits, -req.<layout> */
+bool pcc_is_outbox_name(const char *name, unsigned channel,
+                        const char *layout);
 
 void pcc_assert_file_equals(const char *dir, const char *name,
                                const GByteArray *want);
@@ -207,6 +215,31 @@ void pcc_write_table(const char *dir, const char *name, uint8_t *tbl);
 int64_t pcc_parse_aml_int(const char *s);
 
 char *pcc_read_log(const char *path);
+
+/* The contents of @dir/@name (which must exist) */
+GByteArray *pcc_read_file(const char *dir, const char *name);
+
+/*
+ * The name of the one regular file in @dir that is not in @before,
+ * waiting up to WAIT_TIMEOUT_S for it; fails the test without one.
+ */
+char *pcc_wait_new_file(const char *dir, GPtrArray *before);
+
+/*
+ * Wait up to WAIT_TIMEOUT_S until (readl(@addr) & @mask) == @want: for
+ * effects of the platform, which QEMU's main loop handles between qtest
+ * commands. True if it happened.
+ */
+bool pcc_wait_readl(QTestState *qts, uint64_t addr, uint32_t mask,
+                    uint32_t want);
+
+/* Unix stream sockets for tests that play the platform of a chardev */
+int pcc_unix_listen(const char *path);
+/* accept(), failing the test after WAIT_TIMEOUT_S */
+int pcc_unix_accept(int listener);
+/* read exactly @len bytes; false on EOF, fails the test on timeout */
+bool pcc_read_exact(int fd, void *buf, size_t len);
+void pcc_write_all(int fd, const void *buf, size_t len);
 
 void pcc_assert_log_has(const char *log, const char *what);
 

@@ -1,2 +1,567 @@
-/* placeholder, filled below */
-int main(void) { return 0; }
+/*
+ * QTest testcase for pcc-xgene-hwmon, the APM X-Gene SLIMpro hardware
+ * monitor on a PCC type 2 subspace
+ *
+ * The test plays Linux's xgene-hwmon and pcc.c on the guest side (the
+ * generic communication region, the doorbell and platform ack registers
+ * of the PCCT) and the platform through the spool directory. The PCCT
+ * layout is ACPI 6.5 table 14.7, written out here; the SSDT is read back
+ * through iasl.
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <glib/gstdio.h>
+#include "libqtest.h"
+#include "qemu/bswap.h"
+#include "qobject/qdict.h"
+#include "pcc-utils.h"
+
+/* HW-reduced communications subspace, type 2 (ACPI 6.5, table 14.7) */
+#define T2_TYPE                     0
+#define T2_LENGTH                   1
+#define T2_PLATFORM_IRQ             2   /* u32: GSI */
+#define T2_PLATFORM_IRQ_FLAGS       6
+#define T2_RESERVED                 7
+#define T2_BASE                     8
+#define T2_SIZE                     16  /* u64 */
+#define T2_DOORBELL                 24  /* GAS */
+#define T2_DOORBELL_PRESERVE        36
+#define T2_DOORBELL_WRITE           44
+#define T2_LATENCY                  52
+#define T2_MAX_RATE                 56
+#define T2_TURNAROUND               60  /* u16 */
+#define T2_ACK                      62  /* GAS */
+#define T2_ACK_PRESERVE             74
+#define T2_ACK_WRITE                82
+#define T2_LEN                      90
+#define TYPE_HW_REDUCED_TYPE2       2
+
+/* Generic communication region (ACPI 6.5, table 14.5) */
+#define GEN_SIGNATURE               0
+#define GEN_COMMAND                 4
+#define GEN_STATUS                  6
+#define GEN_SPACE                   8
+#define GEN_CMD_GENERATE_SCI        0x8000
+#define GEN_STATUS_CMD_COMPLETE     0x1
+#define GEN_STATUS_SCI_DOORBELL     0x2
+#define GEN_STATUS_ERROR            0x4
+
+/*
+ * SLIMpro messages as drivers/hwmon/xgene-hwmon.c sends them: three
+ * words after the generic header. A sensor read: type DBG (0), subtype
+ * SENSOR_READ (4), the register in the second word.
+ */
+#define XGENE_MSG_SIZE              (GEN_SPACE + 12)
+#define XGENE_SENSOR_READ           0x04000000u
+#define XGENE_SOC_TEMP_REG          0x10
+#define XGENE_PMD_PWR_REG           0x20
+
+/* pcc-xgene-hwmon advertises a nominal latency of 2 ms */
+#define XGENE_NOMINAL_LATENCY       2000
+
+#define CHANNEL                     5
+
+typedef struct Hwmon {
+    QTestState *qts;
+    char *dir;
+    char *spool;
+    char *outbox;
+    char *inbox;
+    PccReg doorbell;
+    PccReg ack;
+    uint64_t shmem;
+    unsigned line;
+} Hwmon;
+
+static void check_pcct(const uint8_t *pcct, Hwmon *h)
+{
+    const uint8_t *s;
+    unsigned i;
+
+    g_assert_cmpmem(pcct + ACPI_HDR_SIGNATURE, 4, "PCCT", 4);
+    g_assert_cmpuint(ldl_le_p(pcct + ACPI_HDR_LENGTH), ==,
+                     PCCT_SUBSPACES + CHANNEL * T0_LEN + T2_LEN);
+    g_assert_cmphex(ldl_le_p(pcct + PCCT_FLAGS), ==, PCCT_FLAG_PLATFORM_IRQ);
+    s = pcct + PCCT_SUBSPACES;
+    for (i = 0; i < CHANNEL; i++, s += T0_LEN) {
+        g_assert_cmpuint(s[T0_TYPE], ==, TYPE_GENERIC);   /* placeholders */
+    }
+    g_assert_cmpuint(s[T2_TYPE], ==, TYPE_HW_REDUCED_TYPE2);
+    g_assert_cmpuint(s[T2_LENGTH], ==, T2_LEN);
+    g_assert_cmpuint(ldl_le_p(s + T2_PLATFORM_IRQ), ==, pcc_gsi(CHANNEL));
+    g_assert_cmpuint(s[T2_PLATFORM_IRQ_FLAGS], ==, 0);   /* level, high */
+    g_assert_cmpuint(s[T2_RESERVED], ==, 0);
+    g_assert_cmphex(ldq_le_p(s + T2_BASE), ==, pcc_shmem_addr(CHANNEL));
+    g_assert_cmphex(ldq_le_p(s + T2_SIZE), ==, PCC_SHMEM_DEFAULT);
+    pcc_check_gas(s + T2_DOORBELL, pcc_reg_addr(CHANNEL, REG_DOORBELL));
+    g_assert_cmphex(ldq_le_p(s + T2_DOORBELL_PRESERVE), ==, 0);
+    g_assert_cmphex(ldq_le_p(s + T2_DOORBELL_WRITE), ==, 1);
+    g_assert_cmpuint(ldl_le_p(s + T2_LATENCY), ==, XGENE_NOMINAL_LATENCY);
+    g_assert_cmpuint(ldl_le_p(s + T2_MAX_RATE), ==, 0);
+    g_assert_cmpuint(lduw_le_p(s + T2_TURNAROUND), ==, 0);
+    pcc_check_gas(s + T2_ACK, pcc_reg_addr(CHANNEL, REG_PLATFORM_ACK));
+    g_assert_cmphex(ldq_le_p(s + T2_ACK_PRESERVE), ==, 0);
+    g_assert_cmphex(ldq_le_p(s + T2_ACK_WRITE), ==, 1);
+
+    if (h) {
+        h->shmem = ldq_le_p(s + T2_BASE);
+        h->line = ldl_le_p(s + T2_PLATFORM_IRQ) - GIC_SPI_BASE -
+                  PCC_FIRST_SPI;
+        h->doorbell.addr = ldq_le_p(s + T2_DOORBELL + GAS_ADDRESS);
+        h->doorbell.preserve = ldq_le_p(s + T2_DOORBELL_PRESERVE);
+        h->doorbell.set = ldq_le_p(s + T2_DOORBELL_WRITE);
+        h->ack.addr = ldq_le_p(s + T2_ACK + GAS_ADDRESS);
+        h->ack.preserve = ldq_le_p(s + T2_ACK_PRESERVE);
+        h->ack.set = ldq_le_p(s + T2_ACK_WRITE);
+    }
+}
+
+static void hwmon_init_paths(Hwmon *h)
+{
+    h->dir = pcc_make_tmp_dir();
+    h->spool = g_build_filename(h->dir, "spool", NULL);
+    h->outbox = g_build_filename(h->spool, "outbox", NULL);
+    h->inbox = g_build_filename(h->spool, "inbox", NULL);
+}
+
+/* A QEMU with the device; with @incoming, once the migration is in */
+static void hwmon_attach(Hwmon *h, const char *incoming)
+{
+    g_autofree char *args = g_strdup_printf(
+        "-device pcc-xgene-hwmon,channel=%d,spool=%s%s", CHANNEL, h->spool,
+        incoming ? " -incoming defer" : "");
+    PccAcpiTables t;
+    uint8_t *pcct;
+
+    h->qts = pcc_start_virt(args);
+    qtest_irq_intercept_out_named(h->qts, "/machine/pcc-host", "sysbus-irq");
+    if (incoming) {
+        QDict *rsp = qtest_qmp(h->qts, "{ 'execute': 'migrate-incoming', "
+                               "'arguments': { 'uri': %s } }", incoming);
+
+        g_assert_true(qdict_haskey(rsp, "return"));
+        qobject_unref(rsp);
+        qtest_qmp_eventwait(h->qts, "RESUME");
+    }
+    pcc_acpi_tables_load(h->qts, &t);
+    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
+    g_assert_nonnull(pcct);
+    check_pcct(pcct, h);
+    pcc_acpi_tables_free(&t);
+}
+
+static Hwmon *hwmon_start(void)
+{
+    Hwmon *h = g_new0(Hwmon, 1);
+
+    hwmon_init_paths(h);
+    hwmon_attach(h, NULL);
+    return h;
+}
+
+static void hwmon_stop(Hwmon *h)
+{
+    if (h->qts) {
+        qtest_quit(h->qts);
+    }
+    pcc_rm_rf(h->dir);
+    g_free(h->dir);
+    g_free(h->spool);
+    g_free(h->outbox);
+    g_free(h->inbox);
+    g_free(h);
+}
+
+static void reg_rmw(Hwmon *h, const PccReg *r)
+{
+    uint32_t val = qtest_readl(h->qts, r->addr);
+
+    qtest_writel(h->qts, r->addr, (val & r->preserve) | r->set);
+}
+
+static uint16_t status_of(Hwmon *h)
+{
+    return qtest_readw(h->qts, h->shmem + GEN_STATUS);
+}
+
+static bool irq_level(Hwmon *h)
+{
+    return qtest_get_irq(h->qts, h->line);
+}
+
+/*
+ * xgene_hwmon_pcc_rd() and pcc_send_data(): the message into the
+ * communication region, command complete cleared, the doorbell rung.
+ * Returns the id of the request, from the outbox file QEMU wrote.
+ */
+static uint64_t hwmon_request(Hwmon *h, uint32_t reg)
+{
+    g_autoptr(GPtrArray) before = pcc_list_files(h->outbox);
+    g_autoptr(GByteArray) sent = NULL;
+    g_autofree char *name = NULL;
+    uint8_t msg[XGENE_MSG_SIZE] = { 0 };
+
+    stl_le_p(msg + GEN_SIGNATURE, PCC_SIGNATURE | CHANNEL);
+    stw_le_p(msg + GEN_COMMAND, GEN_CMD_GENERATE_SCI);
+    stw_le_p(msg + GEN_STATUS, status_of(h) & ~GEN_STATUS_CMD_COMPLETE);
+    stl_le_p(msg + GEN_SPACE, XGENE_SENSOR_READ);
+    stl_le_p(msg + GEN_SPACE + 4, reg);
+    qtest_memwrite(h->qts, h->shmem, msg, sizeof(msg));
+    reg_rmw(h, &h->doorbell);
+
+    name = pcc_wait_new_file(h->outbox, before);
+    g_test_message("request %s", name);
+    g_assert_true(pcc_is_outbox_name(name, CHANNEL, "gen"));
+    sent = pcc_read_file(h->outbox, name);
+    g_assert_cmpmem(sent->data, sent->len, msg, sizeof(msg));
+    /* the platform has not answered: no completion, no interrupt */
+    g_assert_false(status_of(h) & GEN_STATUS_CMD_COMPLETE);
+    g_assert_false(irq_level(h));
+    return pcc_spool_name_seq(name);
+}
+
+/* The platform's answer, as a file in the inbox; its name */
+static char *platform_answer(Hwmon *h, uint64_t seq, uint64_t ref,
+                             uint32_t value, uint16_t status)
+{
+    g_autoptr(GByteArray) msg = g_byte_array_new();
+    uint8_t b[XGENE_MSG_SIZE] = { 0 };
+    char *name = ref ? pcc_spool_response_name(seq, CHANNEL, ref, "gen") :
+                 g_strdup_printf("%020" PRIu64 "-c%03u-rsp.gen", seq,
+                                 CHANNEL);
+
+    stl_le_p(b + GEN_SIGNATURE, PCC_SIGNATURE | CHANNEL);
+    stw_le_p(b + GEN_STATUS, status);
+    stl_le_p(b + GEN_SPACE, XGENE_SENSOR_READ);
+    stl_le_p(b + GEN_SPACE + 4, value);
+    g_byte_array_append(msg, b, sizeof(b));
+    pcc_spool_drop(h->spool, name, msg);
+    return name;
+}
+
+/* The interrupt came: pcc_mbox_irq() acks it; the driver reads the answer */
+static void expect_answer(Hwmon *h, uint32_t value, bool error)
+{
+    uint16_t want = GEN_STATUS_CMD_COMPLETE | GEN_STATUS_SCI_DOORBELL |
+                    (error ? GEN_STATUS_ERROR : 0);
+
+    g_assert_true(pcc_wait_readl(h->qts, h->shmem + GEN_COMMAND,
+                                 GEN_STATUS_CMD_COMPLETE << 16,
+                                 GEN_STATUS_CMD_COMPLETE << 16));
+    g_assert_cmphex(status_of(h) & ~GEN_STATUS_CMD_COMPLETE & 0xff, ==,
+                    want & ~GEN_STATUS_CMD_COMPLETE);
+    g_assert_true(irq_level(h));
+    g_assert_cmphex(qtest_readl(h->qts,
+                                pcc_reg_addr(CHANNEL, REG_PLATFORM_ACK)), ==,
+                    1);
+    if (!error) {
+        g_assert_cmphex(qtest_readl(h->qts, h->shmem + GEN_SPACE + 4), ==,
+                        value);
+    }
+    reg_rmw(h, &h->ack);
+    g_assert_false(irq_level(h));
+}
+
+/* QEMU took the inbox file and did nothing with it */
+static void expect_dropped(Hwmon *h, const char *name)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    while (pcc_path_exists(h->inbox, name)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_false(pcc_path_exists(h->inbox, "rejected"));
+    g_assert_false(status_of(h) & GEN_STATUS_CMD_COMPLETE);
+    g_assert_false(irq_level(h));
+}
+
+static void expect_rejected(Hwmon *h, const char *name)
+{
+    g_autofree char *rejected = g_build_filename(h->inbox, "rejected", NULL);
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    while (!pcc_path_exists(rejected, name)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_false(pcc_path_exists(h->inbox, name));
+    g_assert_false(status_of(h) & GEN_STATUS_CMD_COMPLETE);
+}
+
+static void test_tables(void)
+{
+    Hwmon *h = hwmon_start();
+    g_autofree char *dsl = NULL;
+    PccAcpiTables t;
+    uint8_t *ssdt;
+
+    pcc_acpi_tables_load(h->qts, &t);
+    ssdt = pcc_acpi_find_table(&t, "SSDT", "PCC-SSDT", 0);
+    g_assert_nonnull(ssdt);
+    pcc_write_table(h->dir, "ssdt.dat", ssdt);
+    pcc_write_table(h->dir, "pcct.dat",
+                    pcc_acpi_find_table(&t, "PCCT", NULL, 0));
+    pcc_acpi_tables_free(&t);
+    pcc_run_iasl(h->dir, "ssdt", &dsl);
+    g_test_message("%s", dsl);
+    g_assert_nonnull(strstr(dsl, "Device (XH05)"));
+    g_assert_nonnull(strstr(dsl, "Name (_HID, \"APMC0D29\")"));
+    g_assert_nonnull(strstr(dsl, "Name (_UID, 0x05)"));
+    g_assert_true(g_regex_match_simple(
+        "ToUUID \\(\"daffd814-6eba-4d8c-8a91-bc9bbf4aa301\"\\)"
+        "[^{]*Package \\(0x01\\)\\s*\\{\\s*Package \\(0x02\\)\\s*\\{\\s*"
+        "\"pcc-channel\",\\s*0x05\\s*\\}", dsl, G_REGEX_CASELESS, 0));
+    g_free(dsl);
+    dsl = NULL;
+    pcc_run_iasl(h->dir, "pcct", &dsl);
+    g_assert_nonnull(strstr(dsl, "HW-Reduced Comm Subspace Type2"));
+    hwmon_stop(h);
+}
+
+static void test_sensor_read(void)
+{
+    Hwmon *h = hwmon_start();
+    uint64_t id;
+    g_autofree char *n1 = NULL, *n2 = NULL;
+
+    id = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    n1 = platform_answer(h, id + 1, id, 47, GEN_STATUS_CMD_COMPLETE);
+    expect_answer(h, 47, false);
+    g_assert_false(pcc_path_exists(h->inbox, n1));
+
+    /* the error bit of the answer reaches the guest */
+    id = hwmon_request(h, XGENE_PMD_PWR_REG);
+    n2 = platform_answer(h, id + 1, id, 0,
+                         GEN_STATUS_CMD_COMPLETE | GEN_STATUS_ERROR);
+    expect_answer(h, 0, true);
+    hwmon_stop(h);
+}
+
+/*
+ * A platform that does not answer must not kill the channel: the next
+ * doorbell takes over, and the late answer to the old request is
+ * dropped, not taken for the answer to the new one.
+ */
+static void test_lost_request(void)
+{
+    Hwmon *h = hwmon_start();
+    uint64_t a, b, c;
+    g_autofree char *late = NULL, *nb = NULL, *nc = NULL;
+
+    a = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    /* no answer to a; the driver times out and asks again */
+    b = hwmon_request(h, XGENE_PMD_PWR_REG);
+    g_assert_cmpuint(b, >, a);
+    late = platform_answer(h, b + 1, a, 11, GEN_STATUS_CMD_COMPLETE);
+    expect_dropped(h, late);
+    nb = platform_answer(h, b + 2, b, 22, GEN_STATUS_CMD_COMPLETE);
+    expect_answer(h, 22, false);
+
+    /* the platform lost a request: the next one is served all the same */
+    hwmon_request(h, XGENE_SOC_TEMP_REG);
+    c = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    nc = platform_answer(h, c + 1, c, 33, GEN_STATUS_CMD_COMPLETE);
+    expect_answer(h, 33, false);
+    hwmon_stop(h);
+}
+
+/* An answer that does not name its request answers the one outstanding */
+static void test_answer_without_ref(void)
+{
+    Hwmon *h = hwmon_start();
+    uint64_t id = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    g_autofree char *n = platform_answer(h, id + 1, 0, 44,
+                                         GEN_STATUS_CMD_COMPLETE);
+
+    expect_answer(h, 44, false);
+    hwmon_stop(h);
+}
+
+/* After a reset, an answer to a request from before it is stale */
+static void test_reset(void)
+{
+    Hwmon *h = hwmon_start();
+    g_autofree char *late = NULL, *n = NULL;
+    uint64_t a, b;
+    QDict *rsp;
+
+    a = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    rsp = qtest_qmp(h->qts, "{ 'execute': 'system_reset' }");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(h->qts, "RESET");
+    g_assert_cmphex(qtest_readl(h->qts, h->shmem), ==,
+                    PCC_SIGNATURE | CHANNEL);
+    late = platform_answer(h, a + 1, a, 55, GEN_STATUS_CMD_COMPLETE);
+    /* nothing is outstanding: the answer waits, then goes as stale */
+    b = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    expect_dropped(h, late);
+    n = platform_answer(h, b + 1, b, 66, GEN_STATUS_CMD_COMPLETE);
+    expect_answer(h, 66, false);
+    hwmon_stop(h);
+}
+
+/*
+ * Hostile answers: the wrong layout, no header, more than the shared
+ * memory, a notification. Each is set aside; the request stays
+ * outstanding and is answered afterwards.
+ */
+static void test_bad_answers(void)
+{
+    Hwmon *h = hwmon_start();
+    uint64_t id = hwmon_request(h, XGENE_SOC_TEMP_REG);
+    g_autoptr(GByteArray) small = g_byte_array_new();
+    g_autoptr(GByteArray) big = g_byte_array_new();
+    g_autofree char *ext = g_strdup_printf("%020" PRIu64 "-c%03u-rsp-r%020"
+                                           PRIu64 ".ext", id + 1, CHANNEL,
+                                           id);
+    g_autofree char *ntf = g_strdup_printf("%020" PRIu64 "-c%03u-ntf.gen",
+                                           id + 2, CHANNEL);
+    g_autofree char *shrt = pcc_spool_response_name(id + 3, CHANNEL, id,
+                                                    "gen");
+    g_autofree char *huge = pcc_spool_response_name(id + 4, CHANNEL, id,
+                                                    "gen");
+    g_autofree char *good = NULL;
+
+    g_byte_array_set_size(small, 6);
+    memset(small->data, 0, small->len);
+    g_byte_array_set_size(big, PCC_SHMEM_DEFAULT + 4);
+    memset(big->data, 0, big->len);
+    stl_le_p(big->data, PCC_SIGNATURE | CHANNEL);
+
+    pcc_spool_drop(h->spool, ext, big);
+    expect_rejected(h, ext);
+    pcc_spool_drop(h->spool, ntf, small);
+    expect_rejected(h, ntf);
+    pcc_spool_drop(h->spool, shrt, small);
+    expect_rejected(h, shrt);
+    pcc_spool_drop(h->spool, huge, big);
+    expect_rejected(h, huge);
+    good = platform_answer(h, id + 5, id, 77, GEN_STATUS_CMD_COMPLETE);
+    expect_answer(h, 77, false);
+    hwmon_stop(h);
+}
+
+static void wait_migration(QTestState *qts)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    for (;;) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *status = qdict_get_try_str(ret, "status");
+        bool done = status && !strcmp(status, "completed");
+
+        g_assert_true(!status || strcmp(status, "failed"));
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(10 * 1000);
+    }
+}
+
+/*
+ * Migrated while a request is outstanding: its answer would go to the
+ * source's platform connection, so the destination fails the request at
+ * once (error bit, command complete, interrupt) instead of leaving the
+ * guest to time out.
+ */
+static void test_migration_settles_request(void)
+{
+    Hwmon *h = hwmon_start();
+    g_autofree char *state = g_build_filename(h->dir, "state", NULL);
+    g_autofree char *uri = g_strdup_printf("file:%s", state);
+    QDict *rsp;
+
+    hwmon_request(h, XGENE_SOC_TEMP_REG);
+    rsp = qtest_qmp(h->qts, "{ 'execute': 'migrate', 'arguments': "
+                    "{ 'uri': %s } }", uri);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    wait_migration(h->qts);
+    qtest_quit(h->qts);
+
+    hwmon_attach(h, uri);
+    expect_answer(h, 0, true);
+    hwmon_stop(h);
+}
+
+static void test_error_platform_interrupt_off(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -global pcc-host.platform-interrupt=off"
+        " -device pcc-xgene-hwmon,spool=%s/a", dir);
+
+    pcc_expect_startup_failure(args, "pcc-xgene-hwmon needs the PCCT "
+                               "platform interrupt flag");
+    pcc_rm_rf(dir);
+}
+
+static void test_error_no_platform(void)
+{
+    pcc_expect_startup_failure(VIRT_ARGS " -device pcc-xgene-hwmon",
+                               "no platform: give 'platform=ID'");
+}
+
+static void test_error_channel_clash(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-mctp,id=mctp,channel=4,spool=%s/a"
+        " -device pcc-xgene-hwmon,channel=5,spool=%s/b", dir, dir);
+
+    pcc_expect_startup_failure(args, "channel 5: subspace(s) 5-5 overlap "
+                               "those of device 'mctp' (channel 4)");
+    pcc_rm_rf(dir);
+}
+
+static void test_error_shmem_size(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -device pcc-xgene-hwmon,shmem-size=0x800,spool=%s/a",
+        dir);
+
+    pcc_expect_startup_failure(args, "shmem-size 0x800: must be a power of "
+                               "two from 0x1000 to 0x10000");
+    pcc_rm_rf(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    if (!qtest_has_machine("virt") || !qtest_has_device("pcc-xgene-hwmon")) {
+        return g_test_run();
+    }
+
+    qtest_add_func("/pcc-xgene-hwmon/tables", test_tables);
+    qtest_add_func("/pcc-xgene-hwmon/sensor-read", test_sensor_read);
+    qtest_add_func("/pcc-xgene-hwmon/lost-request", test_lost_request);
+    qtest_add_func("/pcc-xgene-hwmon/answer-without-ref",
+                   test_answer_without_ref);
+    qtest_add_func("/pcc-xgene-hwmon/reset", test_reset);
+    qtest_add_func("/pcc-xgene-hwmon/bad-answers", test_bad_answers);
+    qtest_add_func("/pcc-xgene-hwmon/migration-settles-request",
+                   test_migration_settles_request);
+    qtest_add_func("/pcc-xgene-hwmon/errors/platform-interrupt-off",
+                   test_error_platform_interrupt_off);
+    qtest_add_func("/pcc-xgene-hwmon/errors/no-platform",
+                   test_error_no_platform);
+    qtest_add_func("/pcc-xgene-hwmon/errors/channel-clash",
+                   test_error_channel_clash);
+    qtest_add_func("/pcc-xgene-hwmon/errors/shmem-size",
+                   test_error_shmem_size);
+    return g_test_run();
+}

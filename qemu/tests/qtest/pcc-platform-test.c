@@ -1,0 +1,373 @@
+/*
+ * QTest testcase for the PCC platform connections: pcc-platform-spool
+ * and pcc-platform-chardev, the device description each gives the
+ * platform, and the socket framing (version 2, hello, request ids).
+ *
+ * The test plays the platform; the expected bytes are written out from
+ * docs/system/devices/pcc.rst, independently of QEMU's code.
+ *
+ * Copyright (c) 2026 qemu-pcc developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <glib/gstdio.h>
+#include "libqtest.h"
+#include "qemu/bswap.h"
+#include "pcc-utils.h"
+
+/* Socket framing, version 2 */
+#define FRAME_MAGIC_V1      0x31434350u     /* "PCC1" */
+#define FRAME_MAGIC_V2      0x32434350u     /* "PCC2" */
+#define FRAME_HDR_SIZE      28
+#define FRAME_KIND_REQUEST  1
+#define FRAME_KIND_RESPONSE 2
+#define FRAME_KIND_HELLO    4
+
+/* The description of a pcc-mctp at channel 2 with 4 KiB subspaces */
+static const char mctp_description[] =
+    "pcc-device 1\n"
+    "class pcc-mctp\n"
+    "channel 2\n"
+    "subspace 2 type 3 role initiator shmem 4096\n"
+    "subspace 3 type 4 role responder shmem 4096\n";
+
+static const char xgene_description[] =
+    "pcc-device 1\n"
+    "class pcc-xgene-hwmon\n"
+    "channel 5\n"
+    "subspace 5 type 2 role mailbox shmem 8192\n";
+
+typedef struct Frame {
+    uint32_t magic;
+    uint32_t len;
+    uint16_t channel;
+    uint8_t kind;
+    uint8_t layout;
+    uint64_t id;
+    uint64_t ref;
+    GByteArray *payload;
+} Frame;
+
+static bool frame_read(int fd, Frame *f)
+{
+    uint8_t h[FRAME_HDR_SIZE];
+
+    if (!pcc_read_exact(fd, h, sizeof(h))) {
+        return false;
+    }
+    f->magic = ldl_le_p(h);
+    f->len = ldl_le_p(h + 4);
+    f->channel = lduw_le_p(h + 8);
+    f->kind = h[10];
+    f->layout = h[11];
+    f->id = ldq_le_p(h + 12);
+    f->ref = ldq_le_p(h + 20);
+    g_assert_cmphex(f->magic, ==, FRAME_MAGIC_V2);
+    g_assert_cmpuint(f->len, <=, 0x10000);
+    f->payload = g_byte_array_sized_new(f->len);
+    g_byte_array_set_size(f->payload, f->len);
+    return pcc_read_exact(fd, f->payload->data, f->len);
+}
+
+static void frame_write(int fd, uint32_t magic, uint16_t channel,
+                        uint8_t kind, uint8_t layout, uint64_t id,
+                        uint64_t ref, const GByteArray *payload)
+{
+    uint8_t h[FRAME_HDR_SIZE];
+
+    stl_le_p(h, magic);
+    stl_le_p(h + 4, payload->len);
+    stw_le_p(h + 8, channel);
+    h[10] = kind;
+    h[11] = layout;
+    stq_le_p(h + 12, id);
+    stq_le_p(h + 20, ref);
+    pcc_write_all(fd, h, sizeof(h));
+    pcc_write_all(fd, payload->data, payload->len);
+}
+
+/* The hello: the device description, first on every connection */
+static void expect_hello(int fd, unsigned channel, const char *desc)
+{
+    Frame f;
+
+    g_assert_true(frame_read(fd, &f));
+    g_assert_cmpuint(f.kind, ==, FRAME_KIND_HELLO);
+    g_assert_cmpuint(f.channel, ==, channel);
+    g_assert_cmpuint(f.layout, ==, 0);
+    g_assert_cmpuint(f.id, ==, 0);
+    g_assert_cmpuint(f.ref, ==, 0);
+    g_assert_cmpmem(f.payload->data, f.payload->len, desc, strlen(desc));
+    g_byte_array_unref(f.payload);
+}
+
+/* An MCTP-over-PCC message of @len payload bytes for subspace @idx */
+static GByteArray *mctp_msg(unsigned idx, uint32_t len, uint8_t seed)
+{
+    GByteArray *msg = g_byte_array_new();
+    uint8_t b[EXT_PAYLOAD];
+    uint32_t i;
+
+    stl_le_p(b + EXT_SIGNATURE, PCC_SIGNATURE | idx);
+    stl_le_p(b + EXT_FLAGS, EXT_FLAG_NOTIFY);
+    stl_le_p(b + EXT_LENGTH, 4 + len);
+    stl_le_p(b + EXT_COMMAND, MCTP_COMMAND);
+    g_byte_array_append(msg, b, sizeof(b));
+    for (i = 0; i < len; i++) {
+        uint8_t v = seed + i;
+
+        g_byte_array_append(msg, &v, 1);
+    }
+    return msg;
+}
+
+/* The guest sends @msg on extended initiator @idx, as pcc.c does */
+static void ring_initiator(QTestState *qts, unsigned idx,
+                           const GByteArray *msg)
+{
+    qtest_memwrite(qts, pcc_shmem_addr(idx), msg->data, msg->len);
+    qtest_writel(qts, pcc_reg_addr(idx, REG_CMD_COMPLETE), 0);
+    qtest_writel(qts, pcc_reg_addr(idx, REG_DOORBELL), 1);
+}
+
+static void assert_description(const char *spool, const char *want)
+{
+    g_autoptr(GByteArray) desc = pcc_read_file(spool, "device");
+    g_autofree char *path = g_build_filename(spool, "device", NULL);
+    GStatBuf st;
+
+    g_assert_cmpmem(desc->data, desc->len, want, strlen(want));
+    g_assert_cmpint(g_lstat(path, &st), ==, 0);
+    g_assert_true(S_ISREG(st.st_mode));
+    g_assert_cmphex(st.st_mode & 0777, ==, 0600);
+    /* written through a temporary file that is gone */
+    g_assert_false(pcc_path_exists(spool, ".device.tmp"));
+}
+
+static void test_spool_object(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *spool = g_build_filename(dir, "spool", NULL);
+    g_autofree char *outbox = g_build_filename(spool, "outbox", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-object pcc-platform-spool,id=plat0,dir=%s"
+        " -device pcc-mctp,channel=2,platform=plat0", spool);
+    g_autoptr(GByteArray) msg = mctp_msg(2, 32, 0x40);
+    g_autoptr(GPtrArray) before = NULL;
+    QTestState *qts = pcc_start_virt(args);
+    g_autofree char *name = NULL;
+    g_autoptr(GByteArray) sent = NULL;
+
+    assert_description(spool, mctp_description);
+    before = pcc_list_files(outbox);
+    ring_initiator(qts, 2, msg);
+    name = pcc_wait_new_file(outbox, before);
+    g_assert_true(pcc_is_outbox_name(name, 2, "ext"));
+    sent = pcc_read_file(outbox, name);
+    g_assert_cmpmem(sent->data, sent->len, msg->data, msg->len);
+    qtest_quit(qts);
+    pcc_rm_rf(dir);
+}
+
+/* spool= makes the same object; a stale temporary file is replaced */
+static void test_spool_shorthand(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *spool = g_build_filename(dir, "spool", NULL);
+    g_autofree char *stale = g_build_filename(spool, ".device.tmp", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-device pcc-xgene-hwmon,channel=5,shmem-size=0x2000,spool=%s",
+        spool);
+    g_autoptr(GError) err = NULL;
+    QTestState *qts;
+
+    g_assert_cmpint(g_mkdir(spool, 0700), ==, 0);
+    g_file_set_contents(stale, "left over", -1, &err);
+    g_assert_no_error(err);
+    qts = pcc_start_virt(args);
+    assert_description(spool, xgene_description);
+    qtest_quit(qts);
+    pcc_rm_rf(dir);
+}
+
+typedef struct SocketPlatform {
+    char *dir;
+    char *path;
+    int listener;
+    int conn;
+    QTestState *qts;
+} SocketPlatform;
+
+static void socket_platform_start(SocketPlatform *sp, const char *extra)
+{
+    g_autofree char *args = NULL;
+
+    sp->dir = pcc_make_tmp_dir();
+    sp->path = g_build_filename(sp->dir, "pccd.sock", NULL);
+    sp->listener = pcc_unix_listen(sp->path);
+    args = g_strdup_printf(
+        "-chardev socket,id=pccd,path=%s,reconnect-ms=50"
+        " -object pcc-platform-chardev,id=plat0,chardev=pccd"
+        " -device pcc-mctp,channel=2,platform=plat0 %s", sp->path,
+        extra ? extra : "");
+    sp->qts = pcc_start_virt(args);
+    sp->conn = pcc_unix_accept(sp->listener);
+}
+
+static void socket_platform_stop(SocketPlatform *sp)
+{
+    qtest_quit(sp->qts);
+    close(sp->conn);
+    close(sp->listener);
+    pcc_rm_rf(sp->dir);
+    g_free(sp->dir);
+    g_free(sp->path);
+}
+
+static void test_chardev_hello_and_ids(void)
+{
+    SocketPlatform sp;
+    g_autoptr(GByteArray) m1 = mctp_msg(2, 20, 1);
+    g_autoptr(GByteArray) m2 = mctp_msg(2, 60, 2);
+    g_autoptr(GByteArray) answer = mctp_msg(3, 12, 9);
+    Frame f;
+
+    socket_platform_start(&sp, NULL);
+    expect_hello(sp.conn, 2, mctp_description);
+
+    ring_initiator(sp.qts, 2, m1);
+    g_assert_true(frame_read(sp.conn, &f));
+    g_assert_cmpuint(f.kind, ==, FRAME_KIND_REQUEST);
+    g_assert_cmpuint(f.channel, ==, 2);
+    g_assert_cmpuint(f.layout, ==, 0);
+    g_assert_cmpuint(f.id, ==, 1);
+    g_assert_cmpuint(f.ref, ==, 0);
+    g_assert_cmpmem(f.payload->data, f.payload->len, m1->data, m1->len);
+    g_byte_array_unref(f.payload);
+
+    /* request ids keep increasing */
+    ring_initiator(sp.qts, 2, m2);
+    g_assert_true(frame_read(sp.conn, &f));
+    g_assert_cmpuint(f.id, ==, 2);
+    g_assert_cmpmem(f.payload->data, f.payload->len, m2->data, m2->len);
+    g_byte_array_unref(f.payload);
+
+    /* a response naming its request reaches the inbox */
+    frame_write(sp.conn, FRAME_MAGIC_V2, 2, FRAME_KIND_RESPONSE, 0, 1, 2,
+                answer);
+    g_assert_true(pcc_wait_readl(sp.qts, pcc_reg_addr(3, REG_CMD_COMPLETE),
+                                 1, 0));
+    g_assert_cmphex(qtest_readl(sp.qts, pcc_shmem_addr(3) + EXT_LENGTH), ==,
+                    4 + 12);
+    socket_platform_stop(&sp);
+}
+
+/*
+ * A platform that speaks another framing version gets a clear error:
+ * QEMU names both versions, closes the connection, and the next
+ * connection starts with a hello again.
+ */
+static void test_chardev_old_framing(void)
+{
+    g_autofree char *logdir = pcc_make_tmp_dir();
+    g_autofree char *logfile = g_build_filename(logdir, "log", NULL);
+    g_autofree char *extra = g_strdup_printf(
+        "-trace pcc_chardev_protocol_error,file=%s", logfile);
+    g_autoptr(GByteArray) payload = g_byte_array_new();
+    g_autofree char *log = NULL;
+    SocketPlatform sp;
+    uint8_t byte;
+
+    socket_platform_start(&sp, extra);
+    expect_hello(sp.conn, 2, mctp_description);
+    g_byte_array_set_size(payload, 16);
+    memset(payload->data, 0, payload->len);
+    frame_write(sp.conn, FRAME_MAGIC_V1, 2, FRAME_KIND_RESPONSE, 0, 0, 0,
+                payload);
+    /* QEMU hangs up */
+    g_assert_false(pcc_read_exact(sp.conn, &byte, 1));
+    close(sp.conn);
+    sp.conn = pcc_unix_accept(sp.listener);
+    expect_hello(sp.conn, 2, mctp_description);
+    socket_platform_stop(&sp);
+
+    log = pcc_read_log(logfile);
+    pcc_assert_log_has(log, "the platform speaks PCC framing version 1; "
+                       "QEMU speaks version 2");
+    pcc_rm_rf(logdir);
+}
+
+static void test_error_exclusive(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -object pcc-platform-spool,id=plat0,dir=%s/a"
+        " -device pcc-mctp,platform=plat0,spool=%s/b", dir, dir);
+
+    pcc_expect_startup_failure(args, "'platform', 'spool' and 'chardev' "
+                               "are exclusive: give one");
+    pcc_rm_rf(dir);
+}
+
+static void test_error_shared_platform(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autofree char *args = g_strdup_printf(
+        VIRT_ARGS " -object pcc-platform-spool,id=plat0,dir=%s"
+        " -device pcc-mctp,id=first,channel=0,platform=plat0"
+        " -device pcc-mctp,channel=2,platform=plat0", dir);
+
+    pcc_expect_startup_failure(args, "PCC platform 'plat0' already serves "
+                               "device 'first'");
+    pcc_rm_rf(dir);
+}
+
+static void test_error_unknown_platform(void)
+{
+    pcc_expect_startup_failure(VIRT_ARGS " -device pcc-mctp,platform=nope",
+                               "'nope' not found");
+}
+
+static void test_error_spool_without_dir(void)
+{
+    pcc_expect_startup_failure(VIRT_ARGS " -object pcc-platform-spool,id=p",
+                               "Parameter 'dir' is missing");
+}
+
+static void test_error_chardev_missing(void)
+{
+    pcc_expect_startup_failure(
+        VIRT_ARGS " -object pcc-platform-chardev,id=p,chardev=gone"
+        " -device pcc-mctp,platform=p",
+        "PCC platform 'p': chardev 'gone' not found");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    if (!qtest_has_machine("virt") || !qtest_has_device("pcc-mctp")) {
+        return g_test_run();
+    }
+
+    qtest_add_func("/pcc-platform/spool/object", test_spool_object);
+    if (qtest_has_device("pcc-xgene-hwmon")) {
+        qtest_add_func("/pcc-platform/spool/shorthand", test_spool_shorthand);
+    }
+    qtest_add_func("/pcc-platform/chardev/hello-and-ids",
+                   test_chardev_hello_and_ids);
+    qtest_add_func("/pcc-platform/chardev/old-framing",
+                   test_chardev_old_framing);
+    qtest_add_func("/pcc-platform/errors/exclusive", test_error_exclusive);
+    qtest_add_func("/pcc-platform/errors/shared-platform",
+                   test_error_shared_platform);
+    qtest_add_func("/pcc-platform/errors/unknown-platform",
+                   test_error_unknown_platform);
+    qtest_add_func("/pcc-platform/errors/spool-without-dir",
+                   test_error_spool_without_dir);
+    qtest_add_func("/pcc-platform/errors/chardev-missing",
+                   test_error_chardev_missing);
+    return g_test_run();
+}
