@@ -559,6 +559,11 @@ static void guest_rmw(Guest *g, const PccReg *r)
     qtest_writel(g->qts, r->addr, val);
 }
 
+static uint32_t guest_reg(Guest *g, unsigned idx, unsigned reg)
+{
+    return qtest_readl(g->qts, pcc_reg_addr(idx, reg));
+}
+
 /* pcc_send_data() */
 static void guest_send(Guest *g, unsigned idx)
 {
@@ -680,13 +685,13 @@ static void guest_stop(Guest *g)
 /* The registers after reset, as the engine documents them */
 static void check_idle(Guest *g, unsigned idx)
 {
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_ID)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_ID), ==,
                     PCC_SIGNATURE | idx);
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_CMD_COMPLETE), ==,
                     1);
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_ERROR_STATUS), ==,
                     0);
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_PLATFORM_ACK), ==,
                     0);
     g_assert_cmphex(qtest_readl(g->qts, pcc_shmem_addr(idx)), ==,
                     PCC_SIGNATURE | idx);
@@ -725,14 +730,14 @@ static void exchange_request(Guest *g, unsigned idx, const char *outbox,
     g_assert_cmpuint(tmp->len, ==, 0);
 
     g_assert_true(guest_irq_level(g, idx));
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_PLATFORM_ACK), ==,
                     1);
     g_assert_true(guest_irq(g, idx, &error));
     g_assert_false(error);
     g_assert_false(guest_irq_level(g, idx));
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_PLATFORM_ACK), ==,
                     0);
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_CMD_COMPLETE), ==,
                     1);
 }
 
@@ -756,7 +761,7 @@ static void test_doorbell(void)
     g_assert_cmpuint(files->len, ==, 4);
     /* the inbox saw nothing of it */
     g_assert_false(guest_irq_level(g, 1));
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(1, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(guest_reg(g, 1, REG_CMD_COMPLETE), ==,
                     1);
     guest_stop(g);
 }
@@ -836,7 +841,7 @@ static void receive_message_full(Guest *g, unsigned idx,
     if (line_known) {
         g_assert_true(guest_irq_level(g, idx));
     }
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_PLATFORM_ACK)), ==,
+    g_assert_cmphex(guest_reg(g, idx, REG_PLATFORM_ACK), ==,
                     1);
     g_assert_true(guest_irq(g, idx, &error));
     g_assert_false(error);
@@ -867,7 +872,7 @@ static void check_inbox_holds(Guest *g, unsigned idx, const GByteArray *cur,
     do {
         g_autoptr(GByteArray) got = guest_read_msg(g, idx);
 
-        g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(idx, REG_CMD_COMPLETE)),
+        g_assert_cmphex(guest_reg(g, idx, REG_CMD_COMPLETE),
                         ==, 0);
         g_assert_cmpmem(got->data + 4, got->len - 4, cur->data + 4,
                         cur->len - 4);
@@ -923,7 +928,7 @@ static void test_inbox_order(void)
         }
         guest_consume(g, 1);
     }
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(1, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(guest_reg(g, 1, REG_CMD_COMPLETE), ==,
                     1);
 
     /* all consumed: nothing more comes */
@@ -1111,7 +1116,7 @@ static void test_doorbell_platform_error(void)
     g_assert_true(guest_irq(g, 0, &error));
     g_assert_true(error);
     g_assert_false(guest_irq_level(g, 0));
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(guest_reg(g, 0, REG_ERROR_STATUS), ==,
                     0);
     files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 1);
@@ -1217,7 +1222,7 @@ static void test_misuse_registers(void)
     qtest_writel(g->qts, pcc_reg_addr(0, 0x20), 0xdeadbeef);
     qtest_writel(g->qts, pcc_reg_addr(1, 0xfc), 0xffffffff);
     /* the unassigned parts of the window: a free index, beyond shmem */
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(7, REG_ID)), ==, 0);
+    g_assert_cmphex(guest_reg(g, 7, REG_ID), ==, 0);
     qtest_writel(g->qts, pcc_reg_addr(7, REG_DOORBELL), 1);
     qtest_writel(g->qts, pcc_shmem_addr(0) + PCC_SHMEM_DEFAULT, 0x12345678);
     g_assert_cmphex(qtest_readl(g->qts, pcc_shmem_addr(0) + PCC_SHMEM_DEFAULT),
@@ -1251,15 +1256,16 @@ static void test_misuse_registers(void)
     g->qts = NULL;
     log = pcc_read_log(logfile);
     pcc_assert_log_has(log, "pcc: subspace 0: read of reserved register offset "
-                   "0x14");
+                       "0x14");
     pcc_assert_log_has(log, "pcc: subspace 1: read of reserved register offset "
-                   "0xfc");
+                       "0xfc");
     pcc_assert_log_has(log, "pcc: subspace 0: write of 0xdeadbeef to reserved "
-                   "register offset 0x20");
+                       "register offset 0x20");
     pcc_assert_log_has(log, "read of unassigned PCC window offset 0x710");
-    pcc_assert_log_has(log, "write of 0x1 to unassigned PCC window offset 0x700");
+    pcc_assert_log_has(log, "write of 0x1 to unassigned PCC window "
+                       "offset 0x700");
     pcc_assert_log_has(log, "write of 0x12345678 to unassigned PCC window "
-                   "offset 0x1d000");
+                       "offset 0x1d000");
     guest_stop(g);
     pcc_rm_rf(logdir);
 }
@@ -1275,15 +1281,15 @@ static void ring_bad_length(Guest *g, uint32_t length)
     stl_le_p(msg->data + EXT_LENGTH, length);
     guest_write_msg(g, 0, msg);
     guest_send(g, 0);
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_CMD_COMPLETE)), ==,
+    g_assert_cmphex(guest_reg(g, 0, REG_CMD_COMPLETE), ==,
                     1);
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(guest_reg(g, 0, REG_ERROR_STATUS), ==,
                     1);
     g_assert_true(guest_irq_level(g, 0));
     g_assert_true(guest_irq(g, 0, &error));
     g_assert_true(error);
     g_assert_false(guest_irq_level(g, 0));
-    g_assert_cmphex(qtest_readl(g->qts, pcc_reg_addr(0, REG_ERROR_STATUS)), ==,
+    g_assert_cmphex(guest_reg(g, 0, REG_ERROR_STATUS), ==,
                     0);
     files = pcc_list_files(g->outbox);
     g_assert_cmpuint(files->len, ==, 0);
@@ -1313,8 +1319,8 @@ static void test_misuse_length(void)
     qtest_quit(g->qts);
     g->qts = NULL;
     log = pcc_read_log(logfile);
-    pcc_assert_log_has(log, "pcc-mctp: subspace 0: message length 4085 does not "
-                   "fit 4096 bytes of shared memory");
+    pcc_assert_log_has(log, "pcc-mctp: subspace 0: message length 4085 "
+                       "does not fit 4096 bytes of shared memory");
     pcc_assert_log_has(log, "message length 3 does not fit");
     guest_stop(g);
     pcc_rm_rf(logdir);
@@ -1330,7 +1336,7 @@ static void test_error_duplicate(void)
         " -device pcc-mctp,channel=0,spool=%s/b", dir, dir);
 
     pcc_expect_startup_failure(args, "channel 0: subspace(s) 0-1 overlap those "
-                           "of device 'first' (channel 0)");
+                               "of device 'first' (channel 0)");
     pcc_rm_rf(dir);
 }
 
@@ -1345,10 +1351,10 @@ static void test_error_overlap(void)
         " -device pcc-mctp,channel=0,spool=%s/b", dir, dir);
 
     pcc_expect_startup_failure(args, "channel 1: subspace(s) 1-2 overlap those "
-                           "of device 'first' (channel 0)");
+                               "of device 'first' (channel 0)");
     /* an unnamed device is named by its type */
-    pcc_expect_startup_failure(args2, "channel 0: subspace(s) 0-1 overlap those "
-                           "of device 'pcc-mctp' (channel 1)");
+    pcc_expect_startup_failure(args2, "channel 0: subspace(s) 0-1 overlap "
+                               "those of device 'pcc-mctp' (channel 1)");
     pcc_rm_rf(dir);
 }
 
@@ -1376,7 +1382,7 @@ static void test_error_pool_exhausted(void)
                                " -device pcc-mctp,chardev=c%u", i, i);
     }
     pcc_expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
-                           "indices left");
+                               "indices left");
 }
 
 static void test_error_pool_fragmented(void)
@@ -1398,14 +1404,14 @@ static void test_error_pool_fragmented(void)
     g_string_append(args, " -chardev null,id=last"
                     " -device pcc-mctp,chardev=last");
     pcc_expect_startup_failure(args->str, "no 2 free consecutive PCC subspace "
-                           "indices left");
+                               "indices left");
 }
 
 static void test_error_no_backend(void)
 {
     pcc_expect_startup_failure(VIRT_ARGS " -device pcc-mctp,channel=0",
-                           "no platform: give 'platform=ID', 'spool=DIR' or "
-                           "'chardev=ID'");
+                               "no platform: give 'platform=ID', "
+                               "'spool=DIR' or 'chardev=ID'");
 }
 
 static void test_error_spool_and_chardev(void)
@@ -1416,7 +1422,7 @@ static void test_error_spool_and_chardev(void)
         " -device pcc-mctp,chardev=c0,spool=%s/a", dir);
 
     pcc_expect_startup_failure(args, "'platform', 'spool' and 'chardev' are "
-                           "exclusive");
+                               "exclusive");
     pcc_rm_rf(dir);
 }
 
@@ -1435,7 +1441,7 @@ static void test_error_spool_no_parent(void)
 static void test_error_spool_empty(void)
 {
     pcc_expect_startup_failure(VIRT_ARGS " -device pcc-mctp,spool=",
-                           "'spool' is empty");
+                               "'spool' is empty");
 }
 
 static void test_error_spool_regular_file(void)
@@ -1487,7 +1493,7 @@ static void test_error_spool_mode(void)
     g_assert_cmpint(g_mkdir(spool, 0700), ==, 0);
     g_assert_cmpint(chmod(spool, 0777), ==, 0);
     pcc_expect_startup_failure(args, "not writable by others (it has mode "
-                           "0777)");
+                               "0777)");
     g_assert_cmpint(chmod(spool, 0757), ==, 0);
     pcc_expect_startup_failure(args, "(it has mode 0757)");
 
@@ -1495,8 +1501,8 @@ static void test_error_spool_mode(void)
     g_assert_cmpint(chmod(spool, 0755), ==, 0);
     g_assert_cmpint(g_mkdir(outbox, 0700), ==, 0);
     g_assert_cmpint(chmod(outbox, 0750), ==, 0);
-    pcc_expect_startup_failure(args, "spool directory 'outbox' must be owned by "
-                           "this user and private (0700)");
+    pcc_expect_startup_failure(args, "spool directory 'outbox' must be "
+                               "owned by this user and private (0700)");
     pcc_rm_rf(dir);
 }
 
@@ -1529,8 +1535,8 @@ static void test_error_platform_interrupt_off(void)
         " -device pcc-mctp,spool=%s/a", dir);
 
     pcc_expect_startup_failure(args, "pcc-mctp needs the PCCT platform "
-                           "interrupt flag, but the PCC host has "
-                           "platform-interrupt=off");
+                               "interrupt flag, but the PCC host has "
+                               "platform-interrupt=off");
     pcc_rm_rf(dir);
 }
 
@@ -1541,7 +1547,7 @@ static void test_error_no_pcc_bus(void)
         "-machine none -device pcc-mctp,spool=%s/a", dir);
 
     pcc_expect_startup_failure(args, "No 'pcc-bus' bus found for device "
-                           "'pcc-mctp'");
+                               "'pcc-mctp'");
     pcc_rm_rf(dir);
 }
 

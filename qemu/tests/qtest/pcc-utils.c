@@ -121,7 +121,7 @@ bool pcc_path_exists(const char *dir, const char *name)
 }
 
 void pcc_spool_drop(const char *spool, const char *name,
-                       const GByteArray *msg)
+                    const GByteArray *msg)
 {
     g_autofree char *tmp = g_build_filename(spool, "inbox", "tmp", name,
                                             NULL);
@@ -134,7 +134,7 @@ void pcc_spool_drop(const char *spool, const char *name,
 }
 
 char *pcc_spool_inbox_name(uint64_t seq, unsigned channel,
-                              const char *kind)
+                           const char *kind)
 {
     return g_strdup_printf("%020" PRIu64 "-c%03u-%s.ext", seq, channel,
                            kind);
@@ -172,7 +172,7 @@ bool pcc_is_outbox_name(const char *name, unsigned channel,
 }
 
 void pcc_assert_file_equals(const char *dir, const char *name,
-                               const GByteArray *want)
+                            const GByteArray *want)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
     g_autofree char *data = NULL;
@@ -325,7 +325,7 @@ void pcc_acpi_tables_free(PccAcpiTables *t)
  * blob; the header's length leads to the next one.
  */
 uint8_t *pcc_acpi_find_table(PccAcpiTables *t, const char *sig,
-                                const char *oem_table_id, unsigned nth)
+                             const char *oem_table_id, unsigned nth)
 {
     size_t off = 0;
 

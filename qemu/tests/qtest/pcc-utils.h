@@ -165,10 +165,10 @@ GPtrArray *pcc_list_files(const char *path);
 bool pcc_path_exists(const char *dir, const char *name);
 
 void pcc_spool_drop(const char *spool, const char *name,
-                       const GByteArray *msg);
+                    const GByteArray *msg);
 
 char *pcc_spool_inbox_name(uint64_t seq, unsigned channel,
-                              const char *kind);
+                           const char *kind);
 
 /* A response naming request @ref: "<seq>-c<ch>-rsp-r<ref>.<layout>" */
 char *pcc_spool_response_name(uint64_t seq, unsigned channel, uint64_t ref,
@@ -182,7 +182,7 @@ bool pcc_is_outbox_name(const char *name, unsigned channel,
                         const char *layout);
 
 void pcc_assert_file_equals(const char *dir, const char *name,
-                               const GByteArray *want);
+                            const GByteArray *want);
 
 QTestState *pcc_start_virt(const char *extra);
 
@@ -202,7 +202,7 @@ void pcc_acpi_tables_free(PccAcpiTables *t);
  * blob; the header's length leads to the next one.
  */
 uint8_t *pcc_acpi_find_table(PccAcpiTables *t, const char *sig,
-                                const char *oem_table_id, unsigned nth);
+                             const char *oem_table_id, unsigned nth);
 
 void pcc_check_gas(const uint8_t *gas, uint64_t addr);
 
