@@ -75,25 +75,6 @@ std::string to_hex(ByteView bytes, std::size_t max_bytes) {
     return out;
 }
 
-std::vector<std::string_view> split_words(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) {
-            ++i;
-        }
-        std::size_t end = i;
-        while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') {
-            ++end;
-        }
-        if (end > i) {
-            words.push_back(line.substr(i, end - i));
-        }
-        i = end;
-    }
-    return words;
-}
-
 std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max) {
     int base = 10;
     if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {

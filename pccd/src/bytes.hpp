@@ -60,7 +60,4 @@ std::string to_hex(ByteView bytes, std::size_t max_bytes = 64);
 // Parses an unsigned integer in decimal or 0x-prefixed hex, bounded by max.
 std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max);
 
-// The words of a line of text, split at spaces, tabs and carriage returns.
-std::vector<std::string_view> split_words(std::string_view line);
-
 }  // namespace pccd

@@ -7,21 +7,17 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
+#include <variant>
 
 #include "bytes.hpp"
 #include "log.hpp"
 #include "socket_transport.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
-namespace {
-
-constexpr std::size_t kMaxControlLine = 256 * 1024;
-
-}  // namespace
-
-Daemon::Daemon(DaemonOptions options) : options_(std::move(options)), engine_(options_.state) {}
+Daemon::Daemon(DaemonOptions options)
+    : options_(std::move(options)), engine_(options_.state), responder_(engine_, loop_) {}
 
 Daemon::~Daemon() {
     stop_timed_rules();
@@ -41,7 +37,7 @@ Result<bool> Daemon::setup() {
         engine_.set_setting(key, value);
     }
     for (const auto& [channel, name] : options_.binds) {
-        if (auto bound = engine_.bind_generic(channel, name); !bound) {
+        if (auto bound = engine_.bind(channel, name); !bound) {
             return fail("--bind " + std::to_string(channel) + "=" + name + ": " + bound.error());
         }
     }
@@ -62,7 +58,7 @@ Result<bool> Daemon::setup() {
         engine_.set_pcap(std::move(*pcap));
     }
     for (const std::string& dir : options_.spools) {
-        auto spool = SpoolTransport::open(dir, engine_, loop_);
+        auto spool = SpoolTransport::open(dir, responder_, loop_);
         if (!spool) {
             return fail("spool: " + spool.error());
         }
@@ -71,7 +67,7 @@ Result<bool> Daemon::setup() {
         logf(LogLevel::info, "spool %s ready", dir.c_str());
     }
     for (const std::string& path : options_.sockets) {
-        auto socket = SocketTransport::listen(path, engine_, loop_, options_.queue_limit);
+        auto socket = SocketTransport::listen(path, responder_, loop_, options_.queue_limit);
         if (!socket) {
             return fail("socket: " + socket.error());
         }
@@ -96,7 +92,7 @@ Result<bool> Daemon::setup() {
     signal(SIGPIPE, SIG_IGN);
     signal_fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
     if (!signal_fd_) {
-        return fail(std::string("signalfd: ") + std::strerror(errno));
+        return fail("signalfd: " + pcc::errno_text());
     }
     loop_.add_fd(signal_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_signal(); });
     return true;
@@ -116,15 +112,7 @@ int Daemon::run() {
         spool->scan();  // what arrived while pccd was down
     }
     if (options_.once) {
-        auto busy = [this] {
-            for (const auto& t : transports_) {
-                if (t->delayed() > 0) {
-                    return true;
-                }
-            }
-            return false;
-        };
-        while (busy() && !loop_.stopped()) {
+        while (responder_.delayed() > 0 && !loop_.stopped()) {
             loop_.run_once(100);
         }
     } else {
@@ -180,9 +168,13 @@ void Daemon::schedule_timed_rule(std::size_t index, std::uint32_t delay_ms) {
         const TimedRule& rule = engine_.rules().timed[index];
         counters().bump("rules.timed_fired");
         logf(LogLevel::debug, "timed rule at line %d fires", rule.line);
-        inject(rule.channel, rule.layout,
-               engine_.make_notification(rule.channel, rule.layout, rule.bytes, rule.raw,
-                                         rule.dest_eid));
+        auto message = engine_.make_notification(rule.channel, rule.layout, rule.bytes, rule.raw,
+                                                 rule.dest_eid);
+        if (message) {
+            inject(rule.channel, rule.layout, std::move(*message));
+        } else {
+            logf(LogLevel::warn, "timed rule at line %d: %s", rule.line, message.error().c_str());
+        }
         if (rule.repeat) {
             schedule_timed_rule(index, rule.interval_ms);
         }
@@ -196,7 +188,7 @@ void Daemon::stop_timed_rules() {
     timed_.clear();
 }
 
-std::string Daemon::inject(unsigned channel, Layout layout, Bytes message) {
+ControlReply Daemon::inject(unsigned channel, Layout layout, Bytes message) {
     std::vector<Transport*> targets;
     for (const auto& t : transports_) {
         if (t->has_seen(channel)) {
@@ -209,81 +201,53 @@ std::string Daemon::inject(unsigned channel, Layout layout, Bytes message) {
         }
     }
     if (targets.empty()) {
-        return "error no transport";
+        return ControlReply::failure("no transport");
     }
     std::string via;
     for (Transport* t : targets) {
         t->send_notification(channel, layout, message);
         via += " " + t->name();
     }
-    return "ok sent " + std::to_string(message.size()) + " bytes via" + via;
+    return ControlReply::success("sent " + std::to_string(message.size()) + " bytes via" + via);
 }
 
 std::string Daemon::control_command(std::string_view line) {
-    const auto words = split_words(line);
-    if (words.empty()) {
-        return "error empty command";
+    auto command = parse_control_line(line);
+    if (!command) {
+        return format_control_reply(ControlReply::failure(command.error()));
     }
-    const std::string_view verb = words[0];
-    if (verb == "stats") {
-        return "ok " + counters().summary();
+    return format_control_reply(execute(*command));
+}
+
+ControlReply Daemon::execute(const ControlCommand& command) {
+    if (std::holds_alternative<StatsCommand>(command)) {
+        return ControlReply::success(counters().summary());
     }
-    if (verb == "reload") {
-        return reload_rules() ? "ok rules reloaded"
-                              : "error reload failed, old rules kept (see log)";
+    if (std::holds_alternative<ReloadCommand>(command)) {
+        return reload_rules() ? ControlReply::success("rules reloaded")
+                              : ControlReply::failure("reload failed, old rules kept (see log)");
     }
-    if (verb == "set" && words.size() == 3) {
-        engine_.set_setting(std::string(words[1]), std::string(words[2]));
-        return "ok";
+    if (const auto* set = std::get_if<SetCommand>(&command)) {
+        engine_.set_setting(set->key, set->value);
+        return ControlReply::success();
     }
-    if (verb == "get" && words.size() == 2) {
-        auto value = engine_.state().setting(words[1]);
-        return value ? "ok " + *value : "error no setting " + std::string(words[1]);
+    if (const auto* get = std::get_if<GetCommand>(&command)) {
+        auto value = engine_.state().setting(get->key);
+        return value ? ControlReply::success(*value)
+                     : ControlReply::failure("no setting " + get->key);
     }
-    if (verb == "send" && words.size() >= 5) {
-        // send CHANNEL ext|gen wrap|raw [dest=EID] HEX...
-        auto channel = parse_uint(words[1], kMaxChannel);
-        if (!channel) {
-            return "error bad channel";
-        }
-        if (words[2] != "ext" && words[2] != "gen") {
-            return "error layout must be ext or gen";
-        }
-        const Layout layout = words[2] == "ext" ? Layout::extended : Layout::generic;
-        if (words[3] != "wrap" && words[3] != "raw") {
-            return "error mode must be wrap or raw";
-        }
-        std::size_t i = 4;
-        std::optional<std::uint8_t> dest;
-        if (words[i].substr(0, 5) == "dest=") {
-            auto v = parse_uint(words[i].substr(5), 0xff);
-            if (!v) {
-                return "error bad dest";
-            }
-            dest = static_cast<std::uint8_t>(*v);
-            ++i;
-        }
-        Bytes bytes;
-        for (; i < words.size(); ++i) {
-            auto part = parse_hex(words[i]);
-            if (!part) {
-                return "error bad hex " + std::string(words[i]);
-            }
-            append(bytes, *part);
-        }
-        if (bytes.empty()) {
-            return "error no bytes";
-        }
-        return inject(static_cast<unsigned>(*channel), layout,
-                      engine_.make_notification(static_cast<unsigned>(*channel), layout, bytes,
-                                                words[3] == "raw", dest));
+    const auto& send = std::get<SendCommand>(command);
+    auto message = engine_.make_notification(send.channel, send.layout, send.bytes, send.raw,
+                                             send.destination);
+    if (!message) {
+        return ControlReply::failure(message.error());
     }
-    return "error unknown command (send, set, get, stats, reload)";
+    return inject(send.channel, send.layout, std::move(*message));
 }
 
 void Daemon::accept_control() {
     for (;;) {
-        UniqueFd fd(::accept4(control_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        pcc::UniqueFd fd(::accept4(control_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) {
             return;
         }
@@ -318,7 +282,7 @@ void Daemon::control_readable(int fd) {
     if (nl != std::string::npos) {
         reply = control_command(std::string_view(buffer).substr(0, nl));
     } else if (buffer.size() > kMaxControlLine) {
-        reply = "error line too long";
+        reply = format_control_reply(ControlReply::failure("line too long"));
     } else if (!closed) {
         return;  // wait for the rest of the line
     } else if (!buffer.empty()) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The pccd daemon: event loop, engine, transports, rules file and timed
-// rules, the control socket, signals.
+// The pccd daemon: event loop, engine, responder, transports, rules file and
+// timed rules, the control socket (control.hpp parses its lines), signals.
 #pragma once
 
 #include <map>
@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "control.hpp"
 #include "engine.hpp"
 #include "event_loop.hpp"
+#include "responder.hpp"
 #include "spool_transport.hpp"
 #include "transport.hpp"
 #include "unix_socket.hpp"
@@ -24,7 +26,7 @@ struct DaemonOptions {
     std::string rules_path;
     std::string pcap_path;
     PlatformState state;
-    std::vector<std::pair<unsigned, std::string>> binds;  // generic personalities
+    std::vector<std::pair<unsigned, std::string>> binds;  // --bind: personality overrides
     std::vector<std::pair<std::string, std::string>> settings;
     bool once = false;  // spool backlog only, then exit
     std::size_t queue_limit = 64;
@@ -44,12 +46,14 @@ class Daemon {
 
     // A control socket command line; the answer starts with "ok" or "error".
     std::string control_command(std::string_view line);
+    ControlReply execute(const ControlCommand& command);
     // Sends an unsolicited message to the transports serving `channel` (all
     // of them if none has seen it yet).
-    std::string inject(unsigned channel, Layout layout, Bytes message);
+    ControlReply inject(unsigned channel, Layout layout, Bytes message);
     bool reload_rules();
 
     Engine& engine() { return engine_; }
+    Responder& responder() { return responder_; }
     EventLoop& loop() { return loop_; }
 
   private:
@@ -64,12 +68,13 @@ class Daemon {
     DaemonOptions options_;
     EventLoop loop_;  // first: outlives everything that registers with it
     Engine engine_;
+    Responder responder_;  // before the transports, which cancel their delayed answers
     std::vector<std::unique_ptr<Transport>> transports_;
     std::vector<SpoolTransport*> spools_;
     std::map<std::size_t, EventLoop::TimerId> timed_;  // timed rule index -> timer
-    UniqueFd signal_fd_;
+    pcc::UniqueFd signal_fd_;
     UnixListener control_;
-    std::map<int, std::pair<UniqueFd, std::string>> control_clients_;
+    std::map<int, std::pair<pcc::UniqueFd, std::string>> control_clients_;
 };
 
 }  // namespace pccd

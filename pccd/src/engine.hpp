@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Engine: what pccd does with a message, independent of the transport. It
-// decodes the message once (decode_message), logs it, checks the rules, then
-// routes it to a personality: extended layout by PCC command, generic layout
-// by the personality bound to the channel. It also builds unsolicited
-// messages and records everything sent (log line and pcap).
+// decodes the PCC layout, asks the bindings which personality serves the
+// channel, lets that personality judge the signature and decode its
+// protocol, logs the message, checks the rules, then has the personality
+// answer. It also builds notifications (through the channel's personality)
+// and records everything sent (log line and pcap). It knows no protocol.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "binding.hpp"
 #include "bytes.hpp"
 #include "message.hpp"
 #include "pcapng.hpp"
@@ -38,13 +39,16 @@ class Engine {
     // and comes back as an Outcome without answer (and `rejected` set).
     Outcome handle_request(unsigned channel, Layout layout, ByteView raw, std::string_view origin);
 
+    // A message decoded as handle_request decodes it (layout, signature,
+    // protocol fields), without logging or counting.
+    Result<DecodedMessage> decode(unsigned channel, Layout layout, MessageKind kind, ByteView raw);
+
     // An unsolicited message for the guest. `raw`: bytes are the whole
-    // message. Otherwise, extended: bytes are an MCTP message (from its type
-    // byte) wrapped in a transport header (src = our EID, dest = `dest` or the
-    // channel's last requester, TO=1, next tag) and the PCC header; generic:
-    // bytes are the communication space, status "platform notification".
-    Bytes make_notification(unsigned channel, Layout layout, ByteView bytes, bool raw,
-                            std::optional<std::uint8_t> dest = std::nullopt);
+    // message. Otherwise the channel's personality wraps them (MCTP: an MCTP
+    // message from its type byte; generic layout: the communication space);
+    // `destination` is the protocol's address (MCTP: dest EID).
+    Result<Bytes> make_notification(unsigned channel, Layout layout, ByteView bytes, bool raw,
+                                    std::optional<std::uint8_t> destination = std::nullopt);
 
     // Log line and pcap record of a message sent to the guest.
     void record_sent(unsigned channel, Layout layout, MessageKind kind, ByteView raw,
@@ -54,28 +58,30 @@ class Engine {
     void set_rules(RuleSet rules);
     const RuleSet& rules() const { return rules_; }
 
-    // Routes generic-layout messages of `channel` to the named personality.
-    Result<bool> bind_generic(unsigned channel, std::string_view personality);
+    // `--bind CHANNEL=NAME`.
+    Result<bool> bind(unsigned channel, std::string_view personality) {
+        return bindings_.bind(channel, personality);
+    }
+    Bindings& bindings() { return bindings_; }
 
     void set_setting(const std::string& key, const std::string& value);
     void set_pcap(std::unique_ptr<PcapngWriter> pcap) { pcap_ = std::move(pcap); }
     PlatformState& state() { return state_; }
 
   private:
-    std::optional<Bytes> apply_rule(const Rule& rule, const DecodedMessage& m);
-    std::optional<Bytes> personality_answer(const DecodedMessage& m);
-    std::optional<Bytes> error_answer(const DecodedMessage& m, std::uint8_t code);
-    Bytes wrap_ext_answer(const DecodedMessage& request, ByteView payload) const;
-    Bytes wrap_generic_answer(const DecodedMessage& request, std::uint16_t status,
-                              ByteView space) const;
-    Bytes wrap_mctp_answer(const DecodedMessage& request, ByteView message) const;
-    std::uint32_t answer_flags() const;
-    void capture(const DecodedMessage& m, bool outgoing);
+    struct Routed {
+        DecodedMessage message;
+        Personality* personality = nullptr;
+        bool speaks = false;
+    };
+    Result<Routed> route(unsigned channel, Layout layout, MessageKind kind, ByteView raw);
+    std::optional<Bytes> apply_rule(const Rule& rule, const Routed& r);
+    std::optional<Bytes> personality_answer(const Routed& r);
+    void capture(const Routed& r, bool outgoing);
 
     PlatformState state_;
+    Bindings bindings_;
     RuleSet rules_;
-    std::map<std::uint32_t, std::unique_ptr<ExtCommandPersonality>> ext_personalities_;
-    std::map<unsigned, std::unique_ptr<GenericPersonality>> generic_personalities_;
     std::unique_ptr<PcapngWriter> pcap_;
 };
 

@@ -4,10 +4,10 @@
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
-#include <vector>
+#include <string>
+
+#include "text.hpp"
 
 namespace pccd {
 
@@ -15,7 +15,7 @@ EventLoop::EventLoop()
     : epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       timerfd_(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
     if (!epoll_ || !timerfd_) {
-        throw std::runtime_error(std::string("event loop: ") + std::strerror(errno));
+        throw std::runtime_error("event loop: " + pcc::errno_text());
     }
     add_fd(timerfd_.get(), EPOLLIN, [this](std::uint32_t) {
         std::uint64_t expirations = 0;
@@ -30,7 +30,7 @@ void EventLoop::add_fd(int fd, std::uint32_t events, FdHandler handler) {
     ev.events = events;
     ev.data.fd = fd;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-        throw std::runtime_error(std::string("epoll_ctl add: ") + std::strerror(errno));
+        throw std::runtime_error("epoll_ctl add: " + pcc::errno_text());
     }
     handlers_[fd] = std::make_shared<FdHandler>(std::move(handler));
 }

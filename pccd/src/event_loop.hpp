@@ -41,8 +41,8 @@ class EventLoop {
     void arm_timerfd();
     void fire_timers();
 
-    UniqueFd epoll_;
-    UniqueFd timerfd_;
+    pcc::UniqueFd epoll_;
+    pcc::UniqueFd timerfd_;
     std::map<int, std::shared_ptr<FdHandler>> handlers_;
     std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
     std::map<TimerId, Clock::time_point> timer_deadlines_;

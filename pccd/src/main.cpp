@@ -1,61 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// pccd command line: the daemon, and the client commands that talk to a
-// running daemon's control socket (or write into a spool directly).
+// pccd command line (CLI11): the daemon, and the client commands that talk to
+// a running daemon's control socket (or write into a spool directly).
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "control.hpp"
 #include "daemon.hpp"
 #include "log.hpp"
-#include "spool_transport.hpp"
+#include "spool_files.hpp"
 #include "unix_socket.hpp"
+
+#ifndef PCCD_VERSION
+#error "PCCD_VERSION comes from meson (the project version)"
+#endif
 
 namespace {
 
 using namespace pccd;
 
-constexpr const char* kVersion = "0.1.0";
-
-constexpr const char* kUsage = R"(Usage:
-  pccd [OPTIONS]                       run the platform daemon
-  pccd send (--control PATH | --spool DIR) --channel N [--layout ext|gen]
-            [--raw] [--dest EID] [--eid EID] HEXBYTES...
-                                       send an unsolicited message to the guest
-  pccd set --control PATH KEY VALUE    change a setting of a running daemon
-  pccd get --control PATH KEY          read a setting
-  pccd stats --control PATH            print the daemon's counters
-  pccd reload --control PATH           re-read the rules file (like SIGHUP)
-
-Daemon options:
-  --spool DIR          serve a spool directory (repeatable)
-  --socket PATH        listen for QEMU on a unix socket (repeatable)
-  --control PATH       listen for pccd send/set/get/stats/reload
-  --rules FILE         rules file, re-read on SIGHUP (docs/pccd.md)
-  --pcap FILE          write MCTP packets as pcapng (LINKTYPE_LINUX_SLL2)
-  --eid N              MCTP endpoint ID (default 8)
-  --uuid UUID          Get Endpoint UUID answer (default 70636364-0000-4000-8000-000000000000)
-  --tid N              PLDM terminus ID (default 1)
-  --vendor pci:VVVV:SSSS | iana:NNNNNNNN:SSSS
-                       a Get Vendor Defined Message Support entry (repeatable)
-  --bind CHANNEL=NAME  route generic-layout messages of CHANNEL to personality NAME
-  --set KEY=VALUE      initial setting (repeatable; also `set` in the rules file)
-  --queue-limit N      per-channel socket queue while QEMU is away (default 64)
-  --once               handle the spool backlog (and its delays), then exit
-  -v, --verbose        debug log;  -q, --quiet: warnings and errors only
-  -h, --help           this text;  --version
-
-send: without --raw, HEXBYTES for an extended channel are an MCTP message
-(from its type byte) that pccd wraps in MCTP and PCC headers (src = the
-daemon's EID, or --eid with --spool; dest = --dest, else the channel's last
-requester, else 0); for a generic channel they are the communication space.
-With --raw they are the whole PCC message.
-
-Exit status: 0 success, 1 runtime or setup error, 2 usage error.
-)";
+constexpr const char* kDefaultUuid = "70636364-0000-4000-8000-000000000000";
 
 struct UsageError {
     std::string text;
@@ -64,28 +32,6 @@ struct UsageError {
 [[noreturn]] void usage_error(const std::string& text) {
     throw UsageError{text};
 }
-
-class Args {
-  public:
-    Args(int argc, char** argv, int first) {
-        for (int i = first; i < argc; ++i) {
-            args_.emplace_back(argv[i]);
-        }
-    }
-    bool done() const { return pos_ >= args_.size(); }
-    std::string_view peek() const { return args_[pos_]; }
-    std::string next() { return args_[pos_++]; }
-    std::string value(std::string_view option) {
-        if (done()) {
-            usage_error(std::string(option) + " needs a value");
-        }
-        return next();
-    }
-
-  private:
-    std::vector<std::string> args_;
-    std::size_t pos_ = 0;
-};
 
 std::uint64_t number(std::string_view option, std::string_view text, std::uint64_t max) {
     auto v = parse_uint(text, max);
@@ -133,59 +79,130 @@ VendorMessageSet parse_vendor(std::string_view text) {
     return set;
 }
 
-int run_daemon(Args& args) {
+// KEY=VALUE (--set) or CHANNEL=NAME (--bind).
+std::pair<std::string, std::string> split_pair(std::string_view option, const std::string& text,
+                                               const char* want) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+        usage_error(std::string(option) + ": want " + want);
+    }
+    return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+Layout parse_layout(const std::string& text) {
+    if (text != "ext" && text != "gen") {
+        usage_error("--layout: ext or gen");
+    }
+    return text == "ext" ? Layout::extended : Layout::generic;
+}
+
+// What CLI11 collects; checked and converted by the run_* functions.
+struct DaemonArgs {
+    std::vector<std::string> spools, sockets, vendors, binds, sets;
+    std::string control, rules, pcap, eid, uuid = kDefaultUuid, tid, queue_limit;
+    bool once = false, verbose = false, quiet = false;
+};
+
+struct ClientArgs {
+    std::string control, spool, channel, layout = "ext", dest, eid = "8";
+    bool raw = false;
+    std::vector<std::string> words;  // send: HEXBYTES; set: KEY VALUE; get: KEY
+};
+
+void add_daemon_options(CLI::App& app, DaemonArgs& a) {
+    const std::string transports = "Transports (at least one)";
+    const std::string platform = "Platform";
+    const std::string identity = "MCTP and PLDM identity";
+    const std::string misc = "Other";
+    app.add_option("--spool", a.spools, "serve a spool directory (repeatable)")
+        ->type_name("DIR")
+        ->allow_extra_args(false)
+        ->group(transports);
+    app.add_option("--socket", a.sockets,
+                   "listen for QEMU's chardevs on a unix socket (repeatable)")
+        ->type_name("PATH")
+        ->allow_extra_args(false)
+        ->group(transports);
+    app.add_option("--control", a.control, "control socket for pccd send/set/get/stats/reload")
+        ->type_name("PATH")
+        ->group(platform);
+    app.add_option("--rules", a.rules, "rules file, read at start-up and on SIGHUP")
+        ->type_name("FILE")
+        ->group(platform);
+    app.add_option("--pcap", a.pcap, "write the MCTP packets of both directions as pcapng")
+        ->type_name("FILE")
+        ->group(platform);
+    app.add_option("--bind", a.binds,
+                   "serve CHANNEL with personality NAME, whatever QEMU's device description "
+                   "says (repeatable)")
+        ->type_name("CHANNEL=NAME")
+        ->allow_extra_args(false)
+        ->group(platform);
+    app.add_option("--set", a.sets, "an initial setting (repeatable; like `set` in a rules file)")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false)
+        ->group(platform);
+    app.add_option("--eid", a.eid, "MCTP endpoint ID, also the static EID (default 8)")
+        ->type_name("N")
+        ->group(identity);
+    app.add_option("--uuid", a.uuid,
+                   "Get Endpoint UUID answer (default " + std::string(kDefaultUuid) + ")")
+        ->type_name("UUID")
+        ->group(identity);
+    app.add_option("--tid", a.tid, "PLDM terminus ID (default 1)")->type_name("N")->group(identity);
+    app.add_option("--vendor", a.vendors,
+                   "a Get Vendor Defined Message Support entry: pci:VVVV:SSSS or "
+                   "iana:NNNNNNNN:SSSS, hex (repeatable)")
+        ->type_name("SPEC")
+        ->allow_extra_args(false)
+        ->group(identity);
+    app.add_option("--queue-limit", a.queue_limit,
+                   "per-channel socket queue while QEMU is away (default 64)")
+        ->type_name("N")
+        ->group(misc);
+    app.add_flag("--once", a.once, "spool only: handle the backlog (and its delays), then exit")
+        ->group(misc);
+    app.add_flag("-v,--verbose", a.verbose, "debug log")->group(misc);
+    app.add_flag("-q,--quiet", a.quiet, "warnings and errors only")->group(misc);
+}
+
+int run_daemon(const DaemonArgs& a) {
     DaemonOptions options;
-    options.state.uuid = parse_uuid("70636364-0000-4000-8000-000000000000");
-    while (!args.done()) {
-        const std::string arg = args.next();
-        if (arg == "--spool") {
-            options.spools.push_back(args.value(arg));
-        } else if (arg == "--socket") {
-            options.sockets.push_back(args.value(arg));
-        } else if (arg == "--control") {
-            options.control_path = args.value(arg);
-        } else if (arg == "--rules") {
-            options.rules_path = args.value(arg);
-        } else if (arg == "--pcap") {
-            options.pcap_path = args.value(arg);
-        } else if (arg == "--eid") {
-            const auto eid = number(arg, args.value(arg), 0xfe);
-            if (eid == 0) {
-                usage_error("--eid: 0 is the null EID");
-            }
-            options.state.eid = options.state.static_eid = static_cast<std::uint8_t>(eid);
-        } else if (arg == "--uuid") {
-            options.state.uuid = parse_uuid(args.value(arg));
-        } else if (arg == "--tid") {
-            options.state.tid = static_cast<std::uint8_t>(number(arg, args.value(arg), 0xfe));
-        } else if (arg == "--vendor") {
-            options.state.vendor_sets.push_back(parse_vendor(args.value(arg)));
-        } else if (arg == "--bind") {
-            const std::string v = args.value(arg);
-            const auto eq = v.find('=');
-            if (eq == std::string::npos) {
-                usage_error("--bind: want CHANNEL=NAME");
-            }
-            options.binds.emplace_back(
-                static_cast<unsigned>(number(arg, v.substr(0, eq), kMaxChannel)), v.substr(eq + 1));
-        } else if (arg == "--set") {
-            const std::string v = args.value(arg);
-            const auto eq = v.find('=');
-            if (eq == std::string::npos || eq == 0) {
-                usage_error("--set: want KEY=VALUE");
-            }
-            options.settings.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-        } else if (arg == "--queue-limit") {
-            options.queue_limit = number(arg, args.value(arg), 1 << 20);
-        } else if (arg == "--once") {
-            options.once = true;
-        } else if (arg == "-v" || arg == "--verbose") {
-            set_log_level(LogLevel::debug);
-        } else if (arg == "-q" || arg == "--quiet") {
-            set_log_level(LogLevel::warn);
-        } else {
-            usage_error("unknown option '" + arg + "'");
+    options.spools = a.spools;
+    options.sockets = a.sockets;
+    options.control_path = a.control;
+    options.rules_path = a.rules;
+    options.pcap_path = a.pcap;
+    options.state.uuid = parse_uuid(a.uuid);
+    if (!a.eid.empty()) {
+        const auto eid = number("--eid", a.eid, 0xfe);
+        if (eid == 0) {
+            usage_error("--eid: 0 is the null EID");
         }
+        options.state.eid = options.state.static_eid = static_cast<std::uint8_t>(eid);
+    }
+    if (!a.tid.empty()) {
+        options.state.tid = static_cast<std::uint8_t>(number("--tid", a.tid, 0xfe));
+    }
+    for (const std::string& v : a.vendors) {
+        options.state.vendor_sets.push_back(parse_vendor(v));
+    }
+    for (const std::string& b : a.binds) {
+        auto [channel, name] = split_pair("--bind", b, "CHANNEL=NAME");
+        options.binds.emplace_back(static_cast<unsigned>(number("--bind", channel, kMaxChannel)),
+                                   name);
+    }
+    for (const std::string& s : a.sets) {
+        options.settings.push_back(split_pair("--set", s, "KEY=VALUE"));
+    }
+    if (!a.queue_limit.empty()) {
+        options.queue_limit = number("--queue-limit", a.queue_limit, 1 << 20);
+    }
+    options.once = a.once;
+    if (a.verbose) {
+        set_log_level(LogLevel::debug);
+    } else if (a.quiet) {
+        set_log_level(LogLevel::warn);
     }
     if (options.spools.empty() && options.sockets.empty()) {
         usage_error("give at least one --spool DIR or --socket PATH");
@@ -198,13 +215,17 @@ int run_daemon(Args& args) {
 }
 
 // Sends one line to the control socket and prints the answer.
-int control_request(const std::string& path, const std::string& line) {
+int control_request(const std::string& path, const ControlCommand& command) {
+    auto line = format_control_line(command);
+    if (!line) {
+        usage_error(line.error());
+    }
     auto fd = connect_unix(path);
     if (!fd) {
         std::fprintf(stderr, "pccd: %s\n", fd.error().c_str());
         return kExitFailure;
     }
-    const std::string text = line + "\n";
+    const std::string text = *line + "\n";
     if (::write(fd->get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
         std::fprintf(stderr, "pccd: %s: write failed\n", path.c_str());
         return kExitFailure;
@@ -216,120 +237,169 @@ int control_request(const std::string& path, const std::string& line) {
         reply.append(buf, static_cast<std::size_t>(n));
     }
     std::fputs(reply.c_str(), stdout);
-    return reply.rfind("ok", 0) == 0 ? kExitOk : kExitFailure;
+    const auto parsed = parse_control_reply(reply);
+    return parsed && parsed->ok ? kExitOk : kExitFailure;
 }
 
-int run_client(const std::string& verb, Args& args) {
-    std::string control;
-    std::string spool;
-    std::optional<unsigned> channel;
-    Layout layout = Layout::extended;
-    bool raw = false;
-    std::optional<std::uint8_t> dest;
-    std::uint8_t eid = 8;
-    std::vector<std::string> rest;
-    while (!args.done()) {
-        const std::string arg = args.next();
-        if (arg == "--control") {
-            control = args.value(arg);
-        } else if (arg == "--spool" && verb == "send") {
-            spool = args.value(arg);
-        } else if (arg == "--channel" && verb == "send") {
-            channel = static_cast<unsigned>(number(arg, args.value(arg), kMaxChannel));
-        } else if (arg == "--layout" && verb == "send") {
-            const std::string v = args.value(arg);
-            if (v != "ext" && v != "gen") {
-                usage_error("--layout: ext or gen");
-            }
-            layout = v == "ext" ? Layout::extended : Layout::generic;
-        } else if (arg == "--raw" && verb == "send") {
-            raw = true;
-        } else if (arg == "--dest" && verb == "send") {
-            dest = static_cast<std::uint8_t>(number(arg, args.value(arg), 0xff));
-        } else if (arg == "--eid" && verb == "send") {
-            eid = static_cast<std::uint8_t>(number(arg, args.value(arg), 0xfe));
-        } else if (arg.size() > 1 && arg[0] == '-' && arg[1] == '-') {
-            usage_error("pccd " + verb + ": unknown option '" + arg + "'");
-        } else {
-            rest.push_back(arg);
-        }
-    }
-    if (verb != "send") {
-        if (control.empty()) {
-            usage_error("pccd " + verb + " needs --control PATH");
-        }
-        std::string line = verb;
-        const std::size_t want = verb == "set" ? 2 : verb == "get" ? 1 : 0;
-        if (rest.size() != want) {
-            usage_error("pccd " + verb + " takes " + std::to_string(want) + " arguments");
-        }
-        for (const auto& r : rest) {
-            line += " " + r;
-        }
-        return control_request(control, line);
-    }
-    if (control.empty() == spool.empty()) {
-        usage_error("pccd send needs exactly one of --control PATH and --spool DIR");
-    }
-    if (!channel) {
-        usage_error("pccd send needs --channel N");
-    }
-    Bytes bytes;
-    std::string hex;
-    for (const auto& r : rest) {
-        auto part = parse_hex(r);
-        if (!part) {
-            usage_error("pccd send: bad hex '" + r + "'");
-        }
-        append(bytes, *part);
-        hex += " " + r;
-    }
-    if (bytes.empty()) {
-        usage_error("pccd send needs HEXBYTES");
-    }
-    if (!control.empty()) {
-        std::string line = "send " + std::to_string(*channel) + " " + layout_name(layout) +
-                           (raw ? " raw" : " wrap");
-        if (dest) {
-            line += " dest=" + std::to_string(*dest);
-        }
-        return control_request(control, line + hex);
-    }
+int send_to_spool(const ClientArgs& a, const SendCommand& send) {
+    set_log_level(LogLevel::warn);
     PlatformState state;
-    state.eid = eid;
+    state.eid = state.static_eid = static_cast<std::uint8_t>(number("--eid", a.eid, 0xfe));
     Engine engine(state);
-    const Bytes message = engine.make_notification(*channel, layout, bytes, raw, dest);
-    auto file = write_spool_notification(spool, *channel, layout, message);
+    // The spool's device description says where the notification goes.
+    auto device = read_spool_device(a.spool);
+    if (!device) {
+        std::fprintf(stderr, "pccd: %s\n", device.error().c_str());
+        return kExitFailure;
+    }
+    if (*device) {
+        engine.bindings().load_description(**device, "spool:" + a.spool + "/device");
+    }
+    auto message =
+        engine.make_notification(send.channel, send.layout, send.bytes, send.raw, send.destination);
+    if (!message) {
+        std::fprintf(stderr, "pccd: %s\n", message.error().c_str());
+        return kExitFailure;
+    }
+    auto file = write_spool_notification(a.spool, send.channel, send.layout, *message);
     if (!file) {
         std::fprintf(stderr, "pccd: %s\n", file.error().c_str());
         return kExitFailure;
     }
-    std::printf("ok %s/inbox/%s\n", spool.c_str(), file->c_str());
+    std::printf("ok %s/inbox/%s\n", a.spool.c_str(), file->c_str());
     return kExitOk;
+}
+
+int run_client(const std::string& verb, const ClientArgs& a) {
+    if (verb == "send") {
+        if (a.control.empty() == a.spool.empty()) {
+            usage_error("pccd send needs exactly one of --control PATH and --spool DIR");
+        }
+        if (a.channel.empty()) {
+            usage_error("pccd send needs --channel N");
+        }
+        SendCommand send;
+        send.channel = static_cast<unsigned>(number("--channel", a.channel, kMaxChannel));
+        send.layout = parse_layout(a.layout);
+        send.raw = a.raw;
+        if (!a.dest.empty()) {
+            send.destination = static_cast<std::uint8_t>(number("--dest", a.dest, 0xff));
+        }
+        for (const std::string& w : a.words) {
+            auto part = parse_hex(w);
+            if (!part) {
+                usage_error("pccd send: bad hex '" + w + "'");
+            }
+            append(send.bytes, *part);
+        }
+        if (send.bytes.empty()) {
+            usage_error("pccd send needs HEXBYTES");
+        }
+        return a.spool.empty() ? control_request(a.control, send) : send_to_spool(a, send);
+    }
+    if (a.control.empty()) {
+        usage_error("pccd " + verb + " needs --control PATH");
+    }
+    const std::size_t want = verb == "set" ? 2 : verb == "get" ? 1 : 0;
+    if (a.words.size() != want) {
+        usage_error("pccd " + verb + " takes " + std::to_string(want) + " arguments");
+    }
+    if (verb == "set") {
+        return control_request(a.control, SetCommand{a.words[0], a.words[1]});
+    }
+    if (verb == "get") {
+        return control_request(a.control, GetCommand{a.words[0]});
+    }
+    if (verb == "stats") {
+        return control_request(a.control, StatsCommand{});
+    }
+    return control_request(a.control, ReloadCommand{});
+}
+
+CLI::App* add_client(CLI::App& app, const char* verb, const char* summary, ClientArgs& a) {
+    CLI::App* sub = app.add_subcommand(verb, summary);
+    sub->add_option("--control", a.control, "the daemon's control socket")->type_name("PATH");
+    return sub;
+}
+
+std::string personalities_text() {
+    std::string out =
+        "Personalities (a channel gets the one that serves the device class in QEMU's device\n"
+        "description; --bind overrides; without either, extended messages go by PCC command):\n";
+    for (const auto& [name, entry] : personalities()) {
+        std::string classes;
+        for (const std::string& c : entry.info.device_classes) {
+            classes += (classes.empty() ? "" : ", ") + c;
+        }
+        out += "  " + name + ": " + entry.info.summary + " [" + classes + "]\n";
+    }
+    return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    CLI::App app{"pccd " PCCD_VERSION
+                 ": the platform side of qemu-pcc's PCC channels (docs/pccd.md).\n"
+                 "Without a subcommand, runs the daemon.",
+                 "pccd"};
+    app.set_version_flag("--version", "pccd " PCCD_VERSION);
+    app.require_subcommand(0, 1);
+    DaemonArgs daemon;
+    add_daemon_options(app, daemon);
+    app.footer(personalities_text() +
+               "\nExit status: 0 success, 1 runtime or setup error, 2 usage error.\n"
+               "Signals: SIGTERM/SIGINT stop cleanly, SIGHUP re-reads the rules file.");
+
+    ClientArgs client;
+    CLI::App* send = add_client(app, "send", "send an unsolicited message to the guest", client);
+    send->add_option("--spool", client.spool, "write into this spool's inbox (no daemon needed)")
+        ->type_name("DIR");
+    send->add_option("--channel", client.channel, "the channel (0-255)")->type_name("N");
+    send->add_option("--layout", client.layout, "ext (default) or gen")->type_name("ext|gen");
+    send->add_flag("--raw", client.raw, "HEXBYTES are the whole PCC message");
+    send->add_option("--dest", client.dest, "destination EID (MCTP)")->type_name("EID");
+    send->add_option("--eid", client.eid, "source EID with --spool (default 8)")->type_name("EID");
+    send->add_option("hexbytes", client.words, "the bytes, in hex")->type_name("HEXBYTES");
+    send->footer(
+        "Without --raw the channel's personality wraps HEXBYTES: on an MCTP channel they are an\n"
+        "MCTP message (from its type byte) that gets MCTP and PCC headers (src = the daemon's "
+        "EID,\n"
+        "or --eid with --spool; dest = --dest, else the channel's last requester, else 0); on a\n"
+        "generic channel they are the communication space.");
+    add_client(app, "set", "change a setting of a running daemon", client)
+        ->add_option("words", client.words, "KEY VALUE")
+        ->type_name("KEY VALUE");
+    add_client(app, "get", "read a setting", client)
+        ->add_option("words", client.words, "KEY")
+        ->type_name("KEY");
+    add_client(app, "stats", "print the daemon's counters", client);
+    add_client(app, "reload", "re-read the rules file (like SIGHUP)", client);
+
     try {
-        if (argc >= 2) {
-            const std::string_view first = argv[1];
-            if (first == "-h" || first == "--help") {
-                std::fputs(kUsage, stdout);
-                return kExitOk;
-            }
-            if (first == "--version") {
-                std::printf("pccd %s\n", kVersion);
-                return kExitOk;
-            }
-            if (first == "send" || first == "set" || first == "get" || first == "stats" ||
-                first == "reload") {
-                Args args(argc, argv, 2);
-                return run_client(std::string(first), args);
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "pccd: %s\n(pccd --help for usage)\n", e.what());
+        return kExitUsage;
+    }
+    try {
+        const auto subcommands = app.get_subcommands();
+        if (subcommands.empty()) {
+            return run_daemon(daemon);
+        }
+        for (const CLI::Option* option : app.get_options()) {
+            if (option->count() > 0 && option->get_name() != "--help") {
+                usage_error(option->get_name() + " is a daemon option; it does not go with pccd " +
+                            subcommands.front()->get_name());
             }
         }
-        Args args(argc, argv, 1);
-        return run_daemon(args);
+        return run_client(subcommands.front()->get_name(), client);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "pccd: %s\n(pccd --help for usage)\n", e.text.c_str());
         return kExitUsage;

@@ -11,6 +11,9 @@
 
 namespace pccd::mctp {
 
+// The PCC command of MCTP over PCC messages (DSP0292): the bytes "MCTP".
+constexpr std::uint32_t kPccCommandMctp = 0x5054434d;
+
 constexpr std::size_t kTransportHeaderSize = 4;
 constexpr std::uint8_t kHeaderVersion = 1;
 constexpr std::uint8_t kNullEid = 0x00;
@@ -22,6 +25,11 @@ constexpr std::uint8_t kTypePldm = 0x01;
 constexpr std::uint8_t kTypeVendorPci = 0x7e;
 constexpr std::uint8_t kTypeVendorIana = 0x7f;
 constexpr std::uint8_t kIcBit = 0x80;  // integrity check present
+
+// How --pcap records MCTP packets: the SLL2 protocol ETH_P_MCTP and the
+// link-layer type ARPHRD_MCTP (Linux's if_ether.h and if_arp.h).
+constexpr std::uint16_t kEthPMctp = 0x00fa;
+constexpr std::uint16_t kArphrdMctp = 290;
 
 const char* message_type_name(std::uint8_t type);
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "log.hpp"
-#include "personality.hpp"
+#include "mctp_personality.hpp"
 
 namespace pccd {
 
@@ -25,12 +25,37 @@ constexpr std::uint8_t kOpForceEid = 1;
 constexpr std::uint8_t kOpResetEid = 2;
 constexpr std::uint8_t kOpSetDiscoveredFlag = 3;
 
-class MctpControlPersonality final : public MctpTypePersonality {
+class MctpControlHandler final : public MctpTypeHandler {
   public:
-    explicit MctpControlPersonality(PlatformState& state) : state_(state) {}
+    explicit MctpControlHandler(ChannelContext& c) : MctpTypeHandler(c), state_(c.state()) {}
+
+    void decode(ByteView msg, MessageFields& f) const override {
+        auto header = decode_header(msg);
+        if (!header) {
+            return;
+        }
+        f.request = header->rq;
+        f.instance = header->instance;
+        f.command = header->command;
+        if (!header->rq && msg.size() > kHeaderSize) {
+            f.completion = msg[3];
+        }
+    }
+
+    const char* command_name(const MessageFields& f) const override {
+        return mctp::control::command_name(static_cast<std::uint8_t>(f.command.value_or(0xff)));
+    }
+
+    std::optional<Bytes> error_response(ByteView msg, std::uint8_t code) const override {
+        auto header = decode_header(msg);
+        if (!header) {
+            return std::nullopt;
+        }
+        return response(*header, code);
+    }
 
     std::optional<Bytes> answer(const DecodedMessage& m) override {
-        const ByteView msg = m.mctp->message;
+        const ByteView msg = m.body();
         auto header = decode_header(msg);
         if (!header) {
             reject("mctp_control", "channel " + std::to_string(m.channel), header.error());
@@ -108,7 +133,7 @@ class MctpControlPersonality final : public MctpTypePersonality {
         const std::uint8_t* entry = nullptr;
         if (type == 0xff || type == mctp::kTypeControl) {
             entry = kVersion131;  // base specification / control protocol
-        } else if (type == mctp::kTypePldm && mctp_type_registry().count(mctp::kTypePldm)) {
+        } else if (type == mctp::kTypePldm && mctp_type_registry().count(mctp::kTypePldm) != 0) {
             entry = kVersion100;  // PLDM over MCTP binding (DSP0241)
         } else {
             return response(h, kMessageTypeNotSupported);
@@ -171,7 +196,7 @@ class MctpControlPersonality final : public MctpTypePersonality {
     PlatformState& state_;
 };
 
-const MctpTypeRegistrar<MctpControlPersonality> kRegisterControl(mctp::kTypeControl, "control");
+const MctpTypeRegistrar<MctpControlHandler> kRegisterControl(mctp::kTypeControl, "control");
 
 }  // namespace
 

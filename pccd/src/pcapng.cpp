@@ -5,9 +5,9 @@
 #include <time.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "log.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
@@ -75,32 +75,33 @@ Bytes sll2_header(std::uint16_t protocol, std::uint32_t ifindex, std::uint16_t a
 }
 
 Result<std::unique_ptr<PcapngWriter>> PcapngWriter::create(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    pcc::UniqueFd fd(
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) {
-        return fail(path + ": " + std::strerror(errno));
+        return fail(path + ": " + pcc::errno_text());
     }
     auto writer = std::make_unique<PcapngWriter>(std::move(fd));
     Bytes head = pcapng_section_header();
     append(head, pcapng_interface_description(kLinktypeLinuxSll2, kPcapSnapLen));
     if (!writer->write_all(head)) {
-        return fail(path + ": " + std::strerror(errno));
+        return fail(path + ": " + pcc::errno_text());
     }
     return writer;
 }
 
-void PcapngWriter::write_mctp(unsigned channel, bool outgoing, ByteView mctp_packet) {
+void PcapngWriter::write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet) {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
-    write_mctp_at(channel, outgoing, mctp_packet,
-                  static_cast<std::uint64_t>(ts.tv_sec) * 1000000ULL +
-                      static_cast<std::uint64_t>(ts.tv_nsec) / 1000);
+    write_packet_at(channel, outgoing, packet,
+                    static_cast<std::uint64_t>(ts.tv_sec) * 1000000ULL +
+                        static_cast<std::uint64_t>(ts.tv_nsec) / 1000);
 }
 
-void PcapngWriter::write_mctp_at(unsigned channel, bool outgoing, ByteView mctp_packet,
-                                 std::uint64_t timestamp_us) {
-    Bytes frame =
-        sll2_header(kEthPMctp, channel, kArphrdMctp, outgoing ? kPacketOutgoing : kPacketHost);
-    append(frame, mctp_packet);
+void PcapngWriter::write_packet_at(unsigned channel, bool outgoing, const CapturedPacket& packet,
+                                   std::uint64_t timestamp_us) {
+    Bytes frame = sll2_header(packet.protocol, channel, packet.arphrd,
+                              outgoing ? kPacketOutgoing : kPacketHost);
+    append(frame, packet.bytes);
     write_all(pcapng_enhanced_packet(0, timestamp_us, frame));
 }
 
@@ -116,7 +117,8 @@ bool PcapngWriter::write_all(ByteView bytes) {
         }
         if (n <= 0) {
             failed_ = true;
-            logf(LogLevel::error, "pcap: write failed (%s); capture stopped", std::strerror(errno));
+            logf(LogLevel::error, "pcap: write failed (%s); capture stopped",
+                 pcc::errno_text().c_str());
             return false;
         }
         done += static_cast<std::size_t>(n);

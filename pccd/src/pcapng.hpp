@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// pcapng capture of MCTP packets: one Section Header Block, one Interface
-// Description Block with LINKTYPE_LINUX_SLL2 (276), and an Enhanced Packet
-// Block per packet. Each MCTP packet (from its transport header) gets a
-// 20-byte SLL2 header with protocol 0x00FA (ETH_P_MCTP), which Wireshark's
-// MCTP dissector is registered for ("sll.ltype").
+// pcapng capture: one Section Header Block, one Interface Description Block
+// with LINKTYPE_LINUX_SLL2 (276), and an Enhanced Packet Block per packet.
+// Each packet gets a 20-byte SLL2 header carrying the protocol (ethertype) and
+// ARPHRD type that the personality names (MCTP: ETH_P_MCTP 0x00FA and
+// ARPHRD_MCTP 290, which Wireshark's MCTP dissector is registered for); the
+// SLL2 interface index is the channel.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +18,6 @@
 namespace pccd {
 
 constexpr std::uint16_t kLinktypeLinuxSll2 = 276;
-constexpr std::uint16_t kEthPMctp = 0x00fa;
-constexpr std::uint16_t kArphrdMctp = 290;
 constexpr std::uint8_t kPacketHost = 0;      // received (guest -> platform)
 constexpr std::uint8_t kPacketOutgoing = 4;  // sent (platform -> guest)
 constexpr std::uint32_t kPcapSnapLen = 262144;
@@ -32,19 +31,26 @@ Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us
 Bytes sll2_header(std::uint16_t protocol, std::uint32_t ifindex, std::uint16_t arphrd,
                   std::uint8_t packet_type);
 
+// A packet a personality wants recorded (Personality::capture).
+struct CapturedPacket {
+    std::uint16_t protocol = 0;  // SLL2 protocol (ethertype)
+    std::uint16_t arphrd = 0;    // SLL2 ARPHRD type
+    ByteView bytes;
+};
+
 class PcapngWriter {
   public:
     static Result<std::unique_ptr<PcapngWriter>> create(const std::string& path);
     // The channel is the SLL2 interface index; outgoing = platform -> guest.
-    void write_mctp(unsigned channel, bool outgoing, ByteView mctp_packet);
-    void write_mctp_at(unsigned channel, bool outgoing, ByteView mctp_packet,
-                       std::uint64_t timestamp_us);
+    void write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet);
+    void write_packet_at(unsigned channel, bool outgoing, const CapturedPacket& packet,
+                         std::uint64_t timestamp_us);
 
-    explicit PcapngWriter(UniqueFd fd) : fd_(std::move(fd)) {}
+    explicit PcapngWriter(pcc::UniqueFd fd) : fd_(std::move(fd)) {}
 
   private:
     bool write_all(ByteView bytes);
-    UniqueFd fd_;
+    pcc::UniqueFd fd_;
     bool failed_ = false;
 };
 

@@ -9,7 +9,25 @@ const char* layout_name(Layout layout) {
     return layout == Layout::extended ? "ext" : "gen";
 }
 
-Result<ExtMessage> decode_ext(ByteView message) {
+const char* kind_name(MessageKind kind) {
+    switch (kind) {
+        case MessageKind::request:
+            return "req";
+        case MessageKind::response:
+            return "rsp";
+        case MessageKind::notification:
+            return "ntf";
+    }
+    return "?";
+}
+
+std::string bad_signature_text(std::uint32_t signature) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "bad signature 0x%08x", signature);
+    return buf;
+}
+
+Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check) {
     if (message.size() < kExtHeaderSize) {
         return fail("extended message of " + std::to_string(message.size()) +
                     " bytes is shorter than its 16-byte header");
@@ -19,10 +37,8 @@ Result<ExtMessage> decode_ext(ByteView message) {
     m.flags = load_le32(message, 4);
     m.length = load_le32(message, 8);
     m.command = load_le32(message, 12);
-    if ((m.signature & kPccSignatureMask) != kPccSignatureBase) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "bad signature 0x%08x", m.signature);
-        return fail(buf);
+    if (check == SignatureCheck::pcc && !has_pcc_prefix(m.signature)) {
+        return fail(bad_signature_text(m.signature));
     }
     if (m.length < 4) {
         return fail("length " + std::to_string(m.length) + " < 4");
@@ -48,7 +64,7 @@ Bytes encode_ext(std::uint32_t signature, std::uint32_t flags, std::uint32_t com
     return out;
 }
 
-Result<GenericMessage> decode_generic(ByteView message) {
+Result<GenericMessage> decode_generic(ByteView message, SignatureCheck check) {
     if (message.size() < kGenericHeaderSize) {
         return fail("generic message of " + std::to_string(message.size()) +
                     " bytes is shorter than its 8-byte header");
@@ -57,10 +73,8 @@ Result<GenericMessage> decode_generic(ByteView message) {
     m.signature = load_le32(message, 0);
     m.command = load_le16(message, 4);
     m.status = load_le16(message, 6);
-    if ((m.signature & kPccSignatureMask) != kPccSignatureBase) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "bad signature 0x%08x", m.signature);
-        return fail(buf);
+    if (check == SignatureCheck::pcc && !has_pcc_prefix(m.signature)) {
+        return fail(bad_signature_text(m.signature));
     }
     m.space = message.subspan(kGenericHeaderSize);
     return m;

@@ -16,9 +16,12 @@ enum class Layout : std::uint8_t { extended = 0, generic = 1 };
 
 const char* layout_name(Layout layout);  // "ext" / "gen"
 
+// Which way a message goes (the same numbers as the socket frame kinds).
+enum class MessageKind : std::uint8_t { request = 1, response = 2, notification = 3 };
+const char* kind_name(MessageKind kind);  // "req" / "rsp" / "ntf"
+
 constexpr std::uint32_t kPccSignatureBase = 0x50434300;  // | subspace index
 constexpr std::uint32_t kPccSignatureMask = 0xffffff00;
-constexpr std::uint32_t kPccCommandMctp = 0x5054434d;  // bytes "MCTP"
 constexpr std::uint32_t kExtFlagNotifyOnCompletion = 0x1;
 constexpr std::size_t kExtHeaderSize = 16;
 constexpr std::size_t kGenericHeaderSize = 8;
@@ -46,20 +49,30 @@ struct GenericMessage {
     ByteView space;  // communication space: everything after the header
 };
 
+// Whether the signature checks of decode_ext/decode_generic are made. The
+// engine decodes without them and lets the personality of the channel judge
+// the signature (Personality::check_signature).
+enum class SignatureCheck { pcc, none };
+
 // A message is 12 + length bytes; bytes past that (the rest of a shared memory
 // region) are ignored. A length < 4 or past the buffer is malformed, and so is
-// a signature without the "PCC" prefix.
-Result<ExtMessage> decode_ext(ByteView message);
+// a signature without the "PCC" prefix (unless SignatureCheck::none).
+Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check = SignatureCheck::pcc);
 Bytes encode_ext(std::uint32_t signature, std::uint32_t flags, std::uint32_t command,
                  ByteView payload);
 
-Result<GenericMessage> decode_generic(ByteView message);
+Result<GenericMessage> decode_generic(ByteView message, SignatureCheck check = SignatureCheck::pcc);
 Bytes encode_generic(std::uint32_t signature, std::uint16_t command, std::uint16_t status,
                      ByteView space);
 
 constexpr std::uint32_t pcc_signature(unsigned subspace) {
     return kPccSignatureBase | (subspace & 0xff);
 }
+constexpr bool has_pcc_prefix(std::uint32_t signature) {
+    return (signature & kPccSignatureMask) == kPccSignatureBase;
+}
+// "bad signature 0x%08x"
+std::string bad_signature_text(std::uint32_t signature);
 
 // "MCTP" for printable commands, else 0x%08x.
 std::string pcc_command_name(std::uint32_t command);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // PLDM base (DSP0240, PLDM type 0) over MCTP message type 1: SetTID, GetTID,
 // GetPLDMVersion, GetPLDMTypes, GetPLDMCommands.
+#include <cstdio>
+
 #include "log.hpp"
-#include "personality.hpp"
+#include "mctp_personality.hpp"
 #include "pldm.hpp"
 
 namespace pccd {
@@ -11,12 +13,47 @@ namespace {
 
 using namespace pldm;
 
-class PldmBasePersonality final : public MctpTypePersonality {
+class PldmBaseHandler final : public MctpTypeHandler {
   public:
-    explicit PldmBasePersonality(PlatformState& state) : state_(state) {}
+    explicit PldmBaseHandler(ChannelContext& c) : MctpTypeHandler(c), state_(c.state()) {}
+
+    void decode(ByteView msg, MessageFields& f) const override {
+        auto header = decode_header(msg);
+        if (!header) {
+            return;
+        }
+        f.request = header->rq;
+        f.instance = header->instance;
+        f.subtype = header->type;
+        f.command = header->command;
+        if (!header->rq && msg.size() > 1 + kHeaderSize) {
+            f.completion = msg[4];
+        }
+    }
+
+    const char* command_name(const MessageFields& f) const override {
+        return pldm::command_name(f.subtype.value_or(0xff),
+                                  static_cast<std::uint8_t>(f.command.value_or(0xff)));
+    }
+
+    std::string describe(const MessageFields& f) const override {
+        char buf[32] = "";
+        if (f.subtype) {
+            std::snprintf(buf, sizeof buf, " pldm-type=%u", *f.subtype);
+        }
+        return buf + MctpTypeHandler::describe(f);
+    }
+
+    std::optional<Bytes> error_response(ByteView msg, std::uint8_t code) const override {
+        auto header = decode_header(msg);
+        if (!header) {
+            return std::nullopt;
+        }
+        return response(*header, code);
+    }
 
     std::optional<Bytes> answer(const DecodedMessage& m) override {
-        const ByteView msg = m.mctp->message;
+        const ByteView msg = m.body();
         auto header = decode_header(msg);
         if (!header) {
             reject("pldm", "channel " + std::to_string(m.channel), header.error());
@@ -120,7 +157,7 @@ class PldmBasePersonality final : public MctpTypePersonality {
     PlatformState& state_;
 };
 
-const MctpTypeRegistrar<PldmBasePersonality> kRegisterPldm(mctp::kTypePldm, "PLDM base");
+const MctpTypeRegistrar<PldmBaseHandler> kRegisterPldm(mctp::kTypePldm, "PLDM base");
 
 }  // namespace
 

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstring>
 
+#include "text.hpp"
 #include "unique_fd.hpp"
 
 namespace pccd {
@@ -328,13 +328,13 @@ bool RuleMatch::matches(const DecodedMessage& m) const {
     if (pcc_command && (!m.ext || m.ext->command != *pcc_command)) {
         return false;
     }
-    if (mctp_type && m.mctp_type != mctp_type) {
+    if (mctp_type && m.fields.type != mctp_type) {
         return false;
     }
-    if (pldm_type && m.pldm_type != pldm_type) {
+    if (pldm_type && m.fields.subtype != pldm_type) {
         return false;
     }
-    if (command && m.command != command) {
+    if (command && m.fields.command != command) {
         return false;
     }
     for (const ByteMatch& b : bytes) {
@@ -399,7 +399,7 @@ Result<RuleSet> parse_rules(std::string_view text) {
         if (const auto hash = line.find('#'); hash != std::string_view::npos) {
             line = line.substr(0, hash);
         }
-        const auto words = split_words(line);
+        const auto words = pcc::split_words(line);
         if (words.empty()) {
             continue;
         }
@@ -432,9 +432,9 @@ Result<RuleSet> parse_rules(std::string_view text) {
 }
 
 Result<RuleSet> load_rules_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    pcc::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd) {
-        return fail(path + ": " + std::strerror(errno));
+        return fail(path + ": " + pcc::errno_text());
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -451,7 +451,7 @@ Result<RuleSet> load_rules_file(const std::string& path) {
             if (errno == EINTR) {
                 continue;
             }
-            return fail(path + ": " + std::strerror(errno));
+            return fail(path + ": " + pcc::errno_text());
         }
         if (n == 0) {
             break;

@@ -23,13 +23,16 @@ struct ByteMatch {
     Bytes mask;  // same size as value
 };
 
+// The selectors of a `match` line. `type=`, `pldm-type=` and `cmd=` compare
+// the MessageFields that the channel's personality decoded (type, subtype,
+// command), so they hold for whatever protocol fills them.
 struct RuleMatch {
     std::optional<unsigned> channel;
     std::optional<Layout> layout;
     std::optional<std::uint32_t> pcc_command;
-    std::optional<std::uint8_t> mctp_type;
-    std::optional<std::uint8_t> pldm_type;
-    std::optional<unsigned> command;
+    std::optional<std::uint8_t> mctp_type;  // `type=`: fields.type
+    std::optional<std::uint8_t> pldm_type;  // `pldm-type=`: fields.subtype
+    std::optional<unsigned> command;        // `cmd=`: fields.command
     std::vector<ByteMatch> bytes;
 
     bool matches(const DecodedMessage& message) const;

@@ -5,16 +5,38 @@
 
 namespace pccd {
 
-const char* kind_name(MessageKind kind) {
+namespace {
+
+std::uint64_t load_le64(ByteView b, std::size_t off) {
+    return static_cast<std::uint64_t>(load_le32(b, off)) |
+           (static_cast<std::uint64_t>(load_le32(b, off + 4)) << 32);
+}
+
+}  // namespace
+
+const char* frame_kind_name(FrameKind kind) {
     switch (kind) {
-        case MessageKind::request:
+        case FrameKind::request:
             return "req";
-        case MessageKind::response:
+        case FrameKind::response:
             return "rsp";
-        case MessageKind::notification:
+        case FrameKind::notification:
             return "ntf";
+        case FrameKind::hello:
+            return "hello";
     }
     return "?";
+}
+
+std::optional<MessageKind> message_kind(FrameKind kind) {
+    if (kind == FrameKind::hello) {
+        return std::nullopt;
+    }
+    return static_cast<MessageKind>(kind);
+}
+
+FrameKind frame_kind(MessageKind kind) {
+    return static_cast<FrameKind>(kind);
 }
 
 Bytes encode_frame(const Frame& frame) {
@@ -25,6 +47,8 @@ Bytes encode_frame(const Frame& frame) {
     append_le16(out, frame.channel);
     out.push_back(static_cast<std::uint8_t>(frame.kind));
     out.push_back(static_cast<std::uint8_t>(frame.layout));
+    append_le64(out, frame.id);
+    append_le64(out, frame.reference);
     append(out, frame.payload);
     return out;
 }
@@ -43,36 +67,55 @@ void FrameDecoder::feed(ByteView data) {
     append(buffer_, data);
 }
 
+void FrameDecoder::set_error(Error kind, std::string text) {
+    error_kind_ = kind;
+    error_ = std::move(text);
+}
+
 std::optional<Frame> FrameDecoder::next() {
-    if (failed() || buffered() < kFrameHeaderSize) {
+    // The magic is judged as soon as it is there: an older peer's header is
+    // shorter than ours, and its frame may never fill 28 bytes.
+    if (failed() || buffered() < 4) {
         return std::nullopt;
     }
     const ByteView head(buffer_.data() + consumed_, buffered());
     const std::uint32_t magic = load_le32(head, 0);
+    char buf[160];
+    if (magic != kFrameMagic) {
+        const char version = static_cast<char>(head[3]);
+        if ((magic & 0x00ffffffU) == kFrameMagicPrefix && version >= '0' && version <= '9') {
+            std::snprintf(buf, sizeof buf,
+                          "the peer speaks PCC framing version %c (\"PCC%c\"); pccd speaks "
+                          "version %c (\"PCC%c\")",
+                          version, version, kFrameVersion, kFrameVersion);
+            set_error(Error::version, buf);
+        } else {
+            std::snprintf(buf, sizeof buf, "bad magic 0x%08x", magic);
+            set_error(Error::framing, buf);
+        }
+        return std::nullopt;
+    }
+    if (buffered() < kFrameHeaderSize) {
+        return std::nullopt;
+    }
     const std::uint32_t length = load_le32(head, 4);
     const std::uint16_t channel = load_le16(head, 8);
     const std::uint8_t kind = head[10];
     const std::uint8_t layout = head[11];
-    char buf[96];
-    if (magic != kFrameMagic) {
-        std::snprintf(buf, sizeof buf, "bad magic 0x%08x", magic);
-        error_ = buf;
-        return std::nullopt;
-    }
     if (length > kMaxFramePayload) {
         std::snprintf(buf, sizeof buf, "payload length %u over the limit %u", length,
                       kMaxFramePayload);
-        error_ = buf;
+        set_error(Error::framing, buf);
         return std::nullopt;
     }
-    if (kind < 1 || kind > 3) {
+    if (kind < 1 || kind > 4) {
         std::snprintf(buf, sizeof buf, "unknown kind %u", kind);
-        error_ = buf;
+        set_error(Error::framing, buf);
         return std::nullopt;
     }
     if (layout > 1) {
         std::snprintf(buf, sizeof buf, "unknown layout %u", layout);
-        error_ = buf;
+        set_error(Error::framing, buf);
         return std::nullopt;
     }
     if (buffered() < kFrameHeaderSize + length) {
@@ -80,8 +123,10 @@ std::optional<Frame> FrameDecoder::next() {
     }
     Frame frame;
     frame.channel = channel;
-    frame.kind = static_cast<MessageKind>(kind);
+    frame.kind = static_cast<FrameKind>(kind);
     frame.layout = static_cast<Layout>(layout);
+    frame.id = load_le64(head, 12);
+    frame.reference = load_le64(head, 20);
     frame.payload.assign(head.begin() + kFrameHeaderSize, head.begin() + kFrameHeaderSize + length);
     consumed_ += kFrameHeaderSize + length;
     return frame;

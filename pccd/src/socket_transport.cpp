@@ -11,29 +11,22 @@
 #include <cstring>
 
 #include "log.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
-namespace {
+using pcc::errno_text;
 
-std::string errno_text() {
-    return std::strerror(errno);
-}
-
-}  // namespace
-
-SocketTransport::SocketTransport(std::string path, Engine& engine, EventLoop& loop,
+SocketTransport::SocketTransport(std::string path, Responder& responder, EventLoop& loop,
                                  std::size_t queue_limit)
     : path_(std::move(path)),
       name_("socket:" + path_),
-      engine_(engine),
+      responder_(responder),
       loop_(loop),
       queue_limit_(queue_limit) {}
 
 SocketTransport::~SocketTransport() {
-    for (auto id : timers_) {
-        loop_.cancel_timer(id);
-    }
+    responder_.cancel(this);
     for (auto& [id, c] : connections_) {
         loop_.remove_fd(c->fd.get());
     }
@@ -43,9 +36,10 @@ SocketTransport::~SocketTransport() {
 }
 
 Result<std::unique_ptr<SocketTransport>> SocketTransport::listen(const std::string& path,
-                                                                 Engine& engine, EventLoop& loop,
+                                                                 Responder& responder,
+                                                                 EventLoop& loop,
                                                                  std::size_t queue_limit) {
-    auto transport = std::make_unique<SocketTransport>(path, engine, loop, queue_limit);
+    auto transport = std::make_unique<SocketTransport>(path, responder, loop, queue_limit);
     auto listener = UnixListener::listen(path);
     if (!listener) {
         return fail(listener.error());
@@ -59,7 +53,7 @@ Result<std::unique_ptr<SocketTransport>> SocketTransport::listen(const std::stri
 
 void SocketTransport::accept_ready() {
     for (;;) {
-        UniqueFd fd(::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        pcc::UniqueFd fd(::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                 logf(LogLevel::warn, "%s: accept: %s", name_.c_str(), errno_text().c_str());
@@ -70,7 +64,7 @@ void SocketTransport::accept_ready() {
     }
 }
 
-void SocketTransport::adopt(UniqueFd fd) {
+void SocketTransport::adopt(pcc::UniqueFd fd) {
     const int flags = ::fcntl(fd.get(), F_GETFL);
     ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
     auto c = std::make_unique<Connection>();
@@ -131,6 +125,13 @@ void SocketTransport::read_ready(Connection& c) {
                 return;
             }
         }
+        if (c.decoder.error_kind() == FrameDecoder::Error::version) {
+            counters().bump("bad.socket_version");
+            logf(LogLevel::error, "%s: connection %llu: %s; closing the connection", name_.c_str(),
+                 static_cast<unsigned long long>(id), c.decoder.error().c_str());
+            close_connection(id, "framing version mismatch");
+            return;
+        }
         if (c.decoder.failed()) {
             reject("socket_frame", name_, c.decoder.error() + "; closing the connection");
             close_connection(id, "framing error");
@@ -145,41 +146,57 @@ void SocketTransport::handle_frame(Connection& c, Frame frame) {
                "frame for unknown channel " + std::to_string(frame.channel) + " dropped");
         return;
     }
-    if (frame.kind != MessageKind::request) {
-        reject("socket_kind", name_,
-               std::string("frame of kind ") + kind_name(frame.kind) +
-                   " from QEMU (only requests go this way) dropped");
+    if (frame.kind == FrameKind::hello) {
+        handle_hello(c, frame);
         return;
     }
+    if (frame.kind != FrameKind::request) {
+        reject("socket_kind", name_,
+               std::string("frame of kind ") + frame_kind_name(frame.kind) +
+                   " from QEMU (only requests and hellos go this way) dropped");
+        return;
+    }
+    if (!c.hello) {
+        logf(LogLevel::debug, "%s: connection %llu: request before any hello", name_.c_str(),
+             static_cast<unsigned long long>(c.id));
+    }
     const unsigned channel = frame.channel;
+    claim(c, channel);
+    const std::uint64_t request_id = frame.id;
+    const Layout layout = frame.layout;
+    responder_.submit(
+        this, channel, layout, frame.payload, name_,
+        [this, channel, layout, request_id](std::optional<Bytes> answer) {
+            if (answer) {
+                deliver(Frame{static_cast<std::uint16_t>(channel), FrameKind::response, layout,
+                              next_frame_id_++, request_id, std::move(*answer)});
+            }
+        });
+}
+
+void SocketTransport::handle_hello(Connection& c, const Frame& frame) {
+    c.hello = true;
+    const std::string origin =
+        name_ + " connection " + std::to_string(static_cast<unsigned long long>(c.id));
+    const std::string_view text(reinterpret_cast<const char*>(frame.payload.data()),
+                                frame.payload.size());
+    auto described = responder_.engine().bindings().load_description(text, origin, frame.channel);
+    logf(LogLevel::info, "%s: hello for channel %u%s", origin.c_str(), frame.channel,
+         described ? "" : " with an unusable device description");
+    claim(c, frame.channel);
+}
+
+void SocketTransport::claim(Connection& c, unsigned channel) {
     channels_seen_.insert(channel);
     if (channel_owner_[channel] != c.id) {
         channel_owner_[channel] = c.id;
         flush_queue(channel, c.id);
     }
-    Outcome outcome = engine_.handle_request(channel, frame.layout, frame.payload, name_);
-    if (!outcome.answer) {
-        return;
-    }
-    Frame answer{frame.channel, MessageKind::response, frame.layout, std::move(*outcome.answer)};
-    if (outcome.delay_ms == 0) {
-        deliver(std::move(answer));
-        return;
-    }
-    ++delayed_;
-    auto id = std::make_shared<EventLoop::TimerId>(0);
-    auto pending = std::make_shared<Frame>(std::move(answer));
-    *id = loop_.add_timer(std::chrono::milliseconds(outcome.delay_ms), [this, id, pending] {
-        timers_.erase(*id);
-        --delayed_;
-        deliver(std::move(*pending));
-    });
-    timers_.insert(*id);
 }
 
 void SocketTransport::send_notification(unsigned channel, Layout layout, Bytes message) {
-    deliver(Frame{static_cast<std::uint16_t>(channel), MessageKind::notification, layout,
-                  std::move(message)});
+    deliver(Frame{static_cast<std::uint16_t>(channel), FrameKind::notification, layout,
+                  next_frame_id_++, 0, std::move(message)});
 }
 
 void SocketTransport::deliver(Frame frame) {
@@ -200,7 +217,9 @@ void SocketTransport::deliver(Frame frame) {
 }
 
 void SocketTransport::enqueue(Connection& c, Frame frame) {
-    engine_.record_sent(frame.channel, frame.layout, frame.kind, frame.payload, name_);
+    responder_.engine().record_sent(frame.channel, frame.layout,
+                                    message_kind(frame.kind).value_or(MessageKind::notification),
+                                    frame.payload, name_);
     c.pending_bytes += kFrameHeaderSize + frame.payload.size();
     c.outgoing.push_back(std::move(frame));
     if (!flush(c)) {

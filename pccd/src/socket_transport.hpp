@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Socket transport (qemu/docs/system/devices/pcc.rst): pccd listens on a unix stream
 // socket, QEMU's chardevs connect (one connection per device, reconnecting).
+// Framing version 2: each connection starts with QEMU's hello (the device
+// description, handed to the bindings); a peer speaking another framing
+// version ("PCC1") is told so in the log (bad.socket_version) and closed.
+// Requests go through the Responder; a response frame's reference is the
+// request frame's id.
 //
 // Routing of what pccd sends: a channel belongs to the connection that last
-// sent a frame for it. With no such connection the message goes to the only
+// sent a frame (hello or request) for it. With no such connection the message goes to the only
 // connection if there is exactly one, else it is queued per channel (bounded;
 // a full queue drops new messages and says so once). Queues are flushed when
 // a connection claims the channel, or when a connection arrives and is the
@@ -18,8 +23,8 @@
 #include <set>
 #include <string>
 
-#include "engine.hpp"
 #include "event_loop.hpp"
+#include "responder.hpp"
 #include "socket_frame.hpp"
 #include "transport.hpp"
 #include "unique_fd.hpp"
@@ -33,18 +38,18 @@ constexpr std::size_t kMaxConnectionBacklog = 4 << 20;  // unsent bytes before w
 class SocketTransport final : public Transport {
   public:
     static Result<std::unique_ptr<SocketTransport>> listen(
-        const std::string& path, Engine& engine, EventLoop& loop,
+        const std::string& path, Responder& responder, EventLoop& loop,
         std::size_t queue_limit = kDefaultQueueLimit);
-    SocketTransport(std::string path, Engine& engine, EventLoop& loop, std::size_t queue_limit);
+    SocketTransport(std::string path, Responder& responder, EventLoop& loop,
+                    std::size_t queue_limit);
     ~SocketTransport() override;
 
     // Takes an already connected stream (tests: one end of a socketpair).
-    void adopt(UniqueFd fd);
+    void adopt(pcc::UniqueFd fd);
 
     const std::string& name() const override { return name_; }
     void send_notification(unsigned channel, Layout layout, Bytes message) override;
     bool has_seen(unsigned channel) const override { return channels_seen_.count(channel) != 0; }
-    std::size_t delayed() const override { return delayed_; }
 
     std::size_t connections() const { return connections_.size(); }
     std::size_t queued(unsigned channel) const;
@@ -52,19 +57,22 @@ class SocketTransport final : public Transport {
   private:
     struct Connection {
         std::uint64_t id = 0;
-        UniqueFd fd;
+        pcc::UniqueFd fd;
         FrameDecoder decoder;
         std::deque<Frame> outgoing;  // front may be partly written
         Bytes front_bytes;           // encoded front frame
         std::size_t front_written = 0;
         std::size_t pending_bytes = 0;
         bool want_write = false;
+        bool hello = false;  // the peer has sent its hello
     };
 
     void accept_ready();
     void on_events(std::uint64_t id, std::uint32_t events);
     void read_ready(Connection& c);
     void handle_frame(Connection& c, Frame frame);
+    void handle_hello(Connection& c, const Frame& frame);
+    void claim(Connection& c, unsigned channel);
     void deliver(Frame frame);
     void enqueue(Connection& c, Frame frame);
     bool flush(Connection& c);  // false: connection failed
@@ -76,7 +84,7 @@ class SocketTransport final : public Transport {
 
     std::string path_;
     std::string name_;
-    Engine& engine_;
+    Responder& responder_;
     EventLoop& loop_;
     std::size_t queue_limit_;
     UnixListener listener_;
@@ -86,8 +94,7 @@ class SocketTransport final : public Transport {
     std::map<unsigned, std::deque<Frame>> queues_;
     std::set<unsigned> queue_full_reported_;
     std::set<unsigned> channels_seen_;
-    std::size_t delayed_ = 0;
-    std::set<EventLoop::TimerId> timers_;
+    std::uint64_t next_frame_id_ = 1;  // ids of the frames pccd sends
 };
 
 }  // namespace pccd

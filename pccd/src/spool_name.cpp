@@ -26,32 +26,45 @@ std::uint64_t digits_value(std::string_view s) {
     return v;
 }
 
+// 20 digits within 2^64 - 1 = 18446744073709551615.
+std::optional<std::uint64_t> parse_sequence(std::string_view s) {
+    if (s.size() != 20 || !all_digits(s) || s > std::string_view("18446744073709551615")) {
+        return std::nullopt;
+    }
+    return digits_value(s);
+}
+
 }  // namespace
 
 std::string format_spool_name(const SpoolName& name) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%020llu-c%03u-%s.%s",
+    char request[32] = "";
+    if (name.kind == MessageKind::response && name.request) {
+        std::snprintf(request, sizeof request, "-r%020llu",
+                      static_cast<unsigned long long>(*name.request));
+    }
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%020llu-c%03u-%s%s.%s",
                   static_cast<unsigned long long>(name.sequence), name.channel,
-                  kind_name(name.kind), layout_name(name.layout));
+                  kind_name(name.kind), request, layout_name(name.layout));
     return buf;
 }
 
 std::optional<SpoolName> parse_spool_name(std::string_view text) {
-    // 20 digits, "-c", 3 digits, "-", 3 letters, ".", 3 letters = 33 bytes
-    if (text.size() != 33 || text.substr(20, 2) != "-c" || text[25] != '-' || text[29] != '.') {
+    // 20 digits, "-c", 3 digits, "-", 3 letters, ["-r", 20 digits], ".", 3 letters:
+    // 33 bytes, or 55 with the request.
+    constexpr std::size_t kShort = 33;
+    constexpr std::size_t kLong = kShort + 22;
+    if ((text.size() != kShort && text.size() != kLong) || text.substr(20, 2) != "-c" ||
+        text[25] != '-' || text[text.size() - 4] != '.') {
         return std::nullopt;
     }
-    const std::string_view seq = text.substr(0, 20);
+    const auto sequence = parse_sequence(text.substr(0, 20));
     const std::string_view chan = text.substr(22, 3);
-    if (!all_digits(seq) || !all_digits(chan)) {
-        return std::nullopt;
-    }
-    // 20 digits may exceed 2^64 - 1 = 18446744073709551615.
-    if (seq > std::string_view("18446744073709551615")) {
+    if (!sequence || !all_digits(chan)) {
         return std::nullopt;
     }
     SpoolName name;
-    name.sequence = digits_value(seq);
+    name.sequence = *sequence;
     name.channel = static_cast<unsigned>(digits_value(chan));
     const std::string_view kind = text.substr(26, 3);
     if (kind == "req") {
@@ -63,7 +76,16 @@ std::optional<SpoolName> parse_spool_name(std::string_view text) {
     } else {
         return std::nullopt;
     }
-    const std::string_view layout = text.substr(30, 3);
+    if (text.size() == kLong) {
+        if (name.kind != MessageKind::response || text.substr(29, 2) != "-r") {
+            return std::nullopt;
+        }
+        name.request = parse_sequence(text.substr(31, 20));
+        if (!name.request) {
+            return std::nullopt;
+        }
+    }
+    const std::string_view layout = text.substr(text.size() - 3);
     if (layout == "ext") {
         name.layout = Layout::extended;
     } else if (layout == "gen") {

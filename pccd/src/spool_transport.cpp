@@ -1,128 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "spool_transport.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
 
+#include "device_description.hpp"
 #include "log.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
-namespace {
+using pcc::errno_text;
+using pcc::UniqueFd;
 
-std::string errno_text() {
-    return std::strerror(errno);
-}
-
-// mkdirat (0700, existing is fine) + open without following a symlink.
-Result<UniqueFd> open_subdir(int parent, const std::string& parent_path, const char* name) {
-    const std::string path = parent_path + "/" + name;
-    if (::mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
-        return fail(path + ": mkdir: " + errno_text());
-    }
-    UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ELOOP || errno == ENOTDIR) {
-            return fail(path + ": is a symlink or not a directory; refusing it");
-        }
-        return fail(path + ": " + errno_text());
-    }
-    return fd;
-}
-
-bool rename_noreplace(int from_dir, const std::string& from, int to_dir, const std::string& to) {
-    return ::renameat2(from_dir, from.c_str(), to_dir, to.c_str(), RENAME_NOREPLACE) == 0;
-}
-
-}  // namespace
-
-std::vector<DirEntry> list_directory(int dir_fd) {
-    std::vector<DirEntry> entries;
-    const int copy = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (copy < 0) {
-        return entries;
-    }
-    DIR* dir = ::fdopendir(copy);
-    if (dir == nullptr) {
-        ::close(copy);
-        return entries;
-    }
-    while (dirent* d = ::readdir(dir)) {
-        const std::string name = d->d_name;
-        if (name == "." || name == "..") {
-            continue;
-        }
-        DirEntry e;
-        e.name = name;
-        unsigned char type = d->d_type;
-        if (type == DT_UNKNOWN) {
-            struct stat st {};
-            if (::fstatat(dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-                type = S_ISREG(st.st_mode)   ? DT_REG
-                       : S_ISDIR(st.st_mode) ? DT_DIR
-                       : S_ISLNK(st.st_mode) ? DT_LNK
-                                             : DT_UNKNOWN;
-            }
-        }
-        e.regular = type == DT_REG;
-        e.directory = type == DT_DIR;
-        e.symlink = type == DT_LNK;
-        entries.push_back(std::move(e));
-    }
-    ::closedir(dir);
-    std::sort(entries.begin(), entries.end(),
-              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-    return entries;
-}
-
-SpoolTransport::SpoolTransport(std::string dir, Engine& engine, EventLoop& loop)
-    : dir_(std::move(dir)), name_("spool:" + dir_), engine_(engine), loop_(loop) {}
+SpoolTransport::SpoolTransport(std::string dir, Responder& responder, EventLoop& loop)
+    : dir_(std::move(dir)), name_("spool:" + dir_), responder_(responder), loop_(loop) {}
 
 SpoolTransport::~SpoolTransport() {
-    for (auto id : timers_) {
-        loop_.cancel_timer(id);
-    }
+    responder_.cancel(this);
     if (inotify_) {
         loop_.remove_fd(inotify_.get());
     }
 }
 
-Result<std::unique_ptr<SpoolTransport>> SpoolTransport::open(const std::string& dir, Engine& engine,
+Result<std::unique_ptr<SpoolTransport>> SpoolTransport::open(const std::string& dir,
+                                                             Responder& responder,
                                                              EventLoop& loop) {
-    auto spool = std::make_unique<SpoolTransport>(dir, engine, loop);
+    auto spool = std::make_unique<SpoolTransport>(dir, responder, loop);
     if (auto opened = spool->open_dirs(); !opened) {
         return fail(opened.error());
     }
+    if (auto watched = spool->watch(); !watched) {
+        return fail(watched.error());
+    }
     spool->recover();
+    spool->read_device();
     SpoolTransport* self = spool.get();
-    loop.add_fd(spool->inotify_.get(), EPOLLIN, [self](std::uint32_t) {
-        self->drain_inotify();
-        self->scan();
-    });
+    loop.add_fd(spool->inotify_.get(), EPOLLIN, [self](std::uint32_t) { self->on_inotify(); });
     return spool;
 }
 
 Result<bool> SpoolTransport::open_dirs() {
-    if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
-        return fail(dir_ + ": mkdir: " + errno_text());
+    auto root = open_spool_root(dir_, true);
+    if (!root) {
+        return fail(root.error());
     }
-    root_.reset(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!root_) {
-        if (errno == ELOOP || errno == ENOTDIR) {
-            return fail(dir_ + ": is a symlink or not a directory; refusing it");
-        }
-        return fail(dir_ + ": " + errno_text());
-    }
+    root_ = std::move(*root);
     auto outbox = open_subdir(root_.get(), dir_, "outbox");
     if (!outbox) {
         return fail(outbox.error());
@@ -156,18 +84,73 @@ Result<bool> SpoolTransport::open_dirs() {
         return fail(rejected.error());
     }
     rejected_ = std::move(*rejected);
+    return true;
+}
 
+Result<bool> SpoolTransport::watch() {
     inotify_.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
     if (!inotify_) {
         return fail("inotify_init1: " + errno_text());
     }
-    // Watch the directory already opened (and checked) through its fd.
-    const std::string via_fd = "/proc/self/fd/" + std::to_string(outbox_.get());
-    if (::inotify_add_watch(inotify_.get(), via_fd.c_str(),
+    // Watch the directories already opened (and checked) through their fds:
+    // the outbox for requests, the spool itself for the device description.
+    const std::string outbox = "/proc/self/fd/" + std::to_string(outbox_.get());
+    if (::inotify_add_watch(inotify_.get(), outbox.c_str(),
                             IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR) < 0) {
         return fail(dir_ + "/outbox: inotify_add_watch: " + errno_text());
     }
+    const std::string root = "/proc/self/fd/" + std::to_string(root_.get());
+    root_watch_ = ::inotify_add_watch(inotify_.get(), root.c_str(),
+                                      IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+    if (root_watch_ < 0) {
+        return fail(dir_ + ": inotify_add_watch: " + errno_text());
+    }
     return true;
+}
+
+void SpoolTransport::on_inotify() {
+    bool device = false;
+    bool outbox = false;
+    alignas(inotify_event) char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
+        if (n <= 0) {
+            break;
+        }
+        for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+            const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+            if ((ev->mask & IN_Q_OVERFLOW) != 0) {
+                device = outbox = true;
+            } else if (ev->wd == root_watch_) {
+                device = device || (ev->len > 0 && std::string_view(ev->name) == kDeviceFile);
+            } else {
+                outbox = true;
+            }
+            off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+        }
+    }
+    if (device) {
+        read_device();  // before the requests it describes
+    }
+    if (outbox) {
+        scan();
+    }
+}
+
+void SpoolTransport::read_device() {
+    auto text = read_small_file(root_.get(), kDeviceFile, kMaxDescriptionSize);
+    const std::string origin = name_ + "/" + kDeviceFile;
+    if (!text) {
+        reject("device_description", origin, text.error());
+        return;
+    }
+    if (!*text) {
+        logf(LogLevel::debug, "%s: no device description (yet)", name_.c_str());
+        return;
+    }
+    if (auto channel = responder_.engine().bindings().load_description(**text, origin)) {
+        channels_seen_.insert(*channel);
+    }
 }
 
 void SpoolTransport::recover() {
@@ -202,12 +185,6 @@ void SpoolTransport::recover() {
         if (auto parsed = parse_spool_name(e.name)) {
             sequencer_.observe(parsed->sequence);
         }
-    }
-}
-
-void SpoolTransport::drain_inotify() {
-    alignas(inotify_event) char buf[4096];
-    while (::read(inotify_.get(), buf, sizeof buf) > 0) {
     }
 }
 
@@ -249,7 +226,7 @@ void SpoolTransport::handle_file(const std::string& file) {
         quarantine(file, "unknown channel " + std::to_string(parsed->channel));
         return;
     }
-    UniqueFd fd(
+    pcc::UniqueFd fd(
         ::openat(outbox_.get(), file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT) {
@@ -284,26 +261,17 @@ void SpoolTransport::handle_file(const std::string& file) {
     fd.reset();
 
     channels_seen_.insert(parsed->channel);
-    Outcome outcome = engine_.handle_request(parsed->channel, parsed->layout, bytes, name_);
-    if (!outcome.rejected.empty()) {
-        quarantine(file, outcome.rejected);
-        return;
+    const SpoolName request = *parsed;
+    auto submitted = responder_.submit(this, request.channel, request.layout, bytes, name_,
+                                       [this, file, request](std::optional<Bytes> answer) {
+                                           delayed_.erase(file);
+                                           commit(file, request, answer);
+                                       });
+    if (submitted.status == Responder::Status::rejected) {
+        quarantine(file, submitted.reason);
+    } else if (submitted.status == Responder::Status::delayed) {
+        delayed_.insert(file);  // stays in the outbox; rescans skip it
     }
-    if (outcome.delay_ms > 0) {
-        delayed_.insert(file);
-        const SpoolName request = *parsed;
-        auto answer = std::make_shared<std::optional<Bytes>>(std::move(outcome.answer));
-        auto id = std::make_shared<EventLoop::TimerId>(0);
-        *id = loop_.add_timer(
-            std::chrono::milliseconds(outcome.delay_ms), [this, file, request, answer, id] {
-                timers_.erase(std::remove(timers_.begin(), timers_.end(), *id), timers_.end());
-                delayed_.erase(file);
-                commit(file, request, *answer);
-            });
-        timers_.push_back(*id);
-        return;
-    }
-    commit(file, *parsed, outcome.answer);
 }
 
 void SpoolTransport::commit(const std::string& file, const SpoolName& request,
@@ -318,6 +286,7 @@ void SpoolTransport::commit(const std::string& file, const SpoolName& request,
     answer_name.channel = request.channel;
     answer_name.kind = MessageKind::response;
     answer_name.layout = request.layout;
+    answer_name.request = request.sequence;  // -r<request>: the answer names its request
     const std::string answer_file = format_spool_name(answer_name);
     const std::string claim = file + "@" + answer_file;
     // 1. prepare
@@ -341,8 +310,8 @@ void SpoolTransport::commit(const std::string& file, const SpoolName& request,
     if (!publish(answer_file)) {
         return;  // stays claimed; the next start-up retries
     }
-    engine_.record_sent(request.channel, request.layout, MessageKind::response, *answer,
-                        name_ + " " + answer_file);
+    responder_.engine().record_sent(request.channel, request.layout, MessageKind::response, *answer,
+                                    name_ + " " + answer_file);
     if (crash_after_step_ == 3) {
         return;
     }
@@ -351,8 +320,8 @@ void SpoolTransport::commit(const std::string& file, const SpoolName& request,
 }
 
 bool SpoolTransport::write_tmp(const std::string& file, ByteView bytes) {
-    UniqueFd fd(::openat(inbox_tmp_.get(), file.c_str(),
-                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    pcc::UniqueFd fd(::openat(inbox_tmp_.get(), file.c_str(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) {
         logf(LogLevel::error, "%s: cannot create inbox/tmp/%s: %s", name_.c_str(), file.c_str(),
              errno_text().c_str());
@@ -401,7 +370,8 @@ void SpoolTransport::send_notification(unsigned channel, Layout layout, Bytes me
         ::unlinkat(inbox_tmp_.get(), file.c_str(), 0);
         return;
     }
-    engine_.record_sent(channel, layout, MessageKind::notification, message, name_ + " " + file);
+    responder_.engine().record_sent(channel, layout, MessageKind::notification, message,
+                                    name_ + " " + file);
 }
 
 void SpoolTransport::quarantine(const std::string& file, const std::string& reason) {
@@ -410,45 +380,6 @@ void SpoolTransport::quarantine(const std::string& file, const std::string& reas
         // Cannot move it: remove it so it is not reported again and again.
         ::unlinkat(outbox_.get(), file.c_str(), 0);
     }
-}
-
-Result<std::string> write_spool_notification(const std::string& spool, unsigned channel,
-                                             Layout layout, ByteView bytes) {
-    UniqueFd root(::open(spool.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!root) {
-        return fail(spool + ": " + errno_text());
-    }
-    auto inbox = open_subdir(root.get(), spool, "inbox");
-    if (!inbox) {
-        return fail(inbox.error());
-    }
-    auto tmp = open_subdir(inbox->get(), spool + "/inbox", "tmp");
-    if (!tmp) {
-        return fail(tmp.error());
-    }
-    SpoolSequencer sequencer;
-    for (const DirEntry& e : list_directory(inbox->get())) {
-        if (auto parsed = parse_spool_name(e.name)) {
-            sequencer.observe(parsed->sequence);
-        }
-    }
-    const std::string file =
-        format_spool_name({sequencer.next(), channel, MessageKind::notification, layout});
-    UniqueFd fd(::openat(tmp->get(), file.c_str(),
-                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd) {
-        return fail(spool + "/inbox/tmp/" + file + ": " + errno_text());
-    }
-    if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
-        ::unlinkat(tmp->get(), file.c_str(), 0);
-        return fail(spool + "/inbox/tmp/" + file + ": short write");
-    }
-    fd.reset();
-    if (!rename_noreplace(tmp->get(), file, inbox->get(), file)) {
-        ::unlinkat(tmp->get(), file.c_str(), 0);
-        return fail(spool + "/inbox/" + file + ": " + errno_text());
-    }
-    return file;
 }
 
 }  // namespace pccd

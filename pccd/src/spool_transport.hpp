@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Spool transport (qemu/docs/system/devices/pcc.rst): requests are files in
-// <spool>/outbox/, answers and notifications files in <spool>/inbox/.
+// <spool>/outbox/, answers and notifications files in <spool>/inbox/, and
+// <spool>/device is QEMU's device description (read at start-up and whenever
+// QEMU writes it, watched with inotify on the spool directory). Requests go
+// through the Responder; an answer's name carries -r<request sequence>.
 //
 // Restart safety (docs/pccd.md, "Spool restart safety"): pccd keeps a
 // journal in <spool>/pccd/. Answering request R with answer A is
@@ -17,12 +20,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
-#include <vector>
 
-#include "engine.hpp"
 #include "event_loop.hpp"
+#include "responder.hpp"
+#include "spool_files.hpp"
 #include "spool_name.hpp"
 #include "transport.hpp"
 #include "unique_fd.hpp"
@@ -32,28 +36,31 @@ namespace pccd {
 class SpoolTransport final : public Transport {
   public:
     // Creates the spool directories (0700) if needed, refuses symlinks,
-    // finishes what a previous run left in the journal and starts watching
-    // the outbox. Call scan() to handle the backlog.
-    static Result<std::unique_ptr<SpoolTransport>> open(const std::string& dir, Engine& engine,
-                                                        EventLoop& loop);
+    // finishes what a previous run left in the journal, reads the device
+    // description and starts watching. Call scan() to handle the backlog.
+    static Result<std::unique_ptr<SpoolTransport>> open(const std::string& dir,
+                                                        Responder& responder, EventLoop& loop);
+    SpoolTransport(std::string dir, Responder& responder, EventLoop& loop);
     ~SpoolTransport() override;
+    SpoolTransport(const SpoolTransport&) = delete;
+    SpoolTransport& operator=(const SpoolTransport&) = delete;
 
     // Handles every request now in the outbox, in name order.
     void scan();
+    // (Re-)reads <spool>/device; a missing file is no error.
+    void read_device();
 
     const std::string& name() const override { return name_; }
     void send_notification(unsigned channel, Layout layout, Bytes message) override;
     bool has_seen(unsigned channel) const override { return channels_seen_.count(channel) != 0; }
-    std::size_t delayed() const override { return delayed_.size(); }
 
     // Tests: simulate a crash right after commit step `step` (1-3): the
     // remaining steps are skipped.
     void crash_after_step_for_test(int step) { crash_after_step_ = step; }
 
-    SpoolTransport(std::string dir, Engine& engine, EventLoop& loop);
-
   private:
     Result<bool> open_dirs();
+    Result<bool> watch();
     void recover();
     void handle_file(const std::string& file);
     void commit(const std::string& file, const SpoolName& request,
@@ -61,34 +68,19 @@ class SpoolTransport final : public Transport {
     void quarantine(const std::string& file, const std::string& reason);
     bool write_tmp(const std::string& file, ByteView bytes);
     bool publish(const std::string& file);
-    void drain_inotify();
+    void on_inotify();
 
     std::string dir_;
     std::string name_;
-    Engine& engine_;
+    Responder& responder_;
     EventLoop& loop_;
-    UniqueFd root_, outbox_, inbox_, inbox_tmp_, journal_, claimed_, rejected_, inotify_;
+    pcc::UniqueFd root_, outbox_, inbox_, inbox_tmp_, journal_, claimed_, rejected_, inotify_;
+    int root_watch_ = -1;
     SpoolSequencer sequencer_;
-    std::set<std::string> delayed_;
+    std::set<std::string> delayed_;  // requests whose answer is still to come
     std::set<unsigned> channels_seen_;
-    std::vector<EventLoop::TimerId> timers_;
     int crash_after_step_ = 0;
     bool scanning_ = false;
 };
-
-// Lists the entries of a directory fd (not "." and "..") with their type, in
-// byte-wise name order. Symlinks are reported as such, never followed.
-struct DirEntry {
-    std::string name;
-    bool regular = false;
-    bool directory = false;
-    bool symlink = false;
-};
-std::vector<DirEntry> list_directory(int dir_fd);
-
-// Writes `bytes` into `spool`/inbox as a notification, for `pccd send
-// --spool` (no daemon needed). Returns the file name.
-Result<std::string> write_spool_notification(const std::string& spool, unsigned channel,
-                                             Layout layout, ByteView bytes);
 
 }  // namespace pccd

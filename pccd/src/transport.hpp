@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What the daemon needs from a transport besides feeding the engine.
+// What the daemon needs from a transport besides feeding the responder.
 #pragma once
 
 #include <string>
@@ -15,10 +15,9 @@ class Transport {
     virtual const std::string& name() const = 0;
     // An unsolicited message (notification) for the guest.
     virtual void send_notification(unsigned channel, Layout layout, Bytes message) = 0;
-    // Whether a request for `channel` has come through this transport.
+    // Whether a request or a device description for `channel` has come
+    // through this transport.
     virtual bool has_seen(unsigned channel) const = 0;
-    // Requests whose delayed answer is still to come.
-    virtual std::size_t delayed() const = 0;
 };
 
 }  // namespace pccd

@@ -10,14 +10,11 @@
 #include <cstring>
 
 #include "log.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
 namespace {
-
-std::string errno_text() {
-    return std::strerror(errno);
-}
 
 Result<sockaddr_un> unix_address(const std::string& path) {
     sockaddr_un addr{};
@@ -69,7 +66,7 @@ Result<UnixListener> UnixListener::listen(const std::string& path) {
         struct stat st {};
         if (::lstat(parent.c_str(), &st) != 0) {
             if (::mkdir(parent.c_str(), 0700) != 0) {
-                return fail(parent + ": mkdir: " + errno_text());
+                return fail(parent + ": mkdir: " + pcc::errno_text());
             }
         } else if (S_ISLNK(st.st_mode)) {
             return fail(parent + ": is a symlink; refusing it");
@@ -82,12 +79,12 @@ Result<UnixListener> UnixListener::listen(const std::string& path) {
         if (!S_ISSOCK(st.st_mode)) {
             return fail(path + ": exists and is not a socket (symlinks are refused)");
         }
-        UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        pcc::UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
         if (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) == 0) {
             return fail(path + ": another process is listening on it");
         }
         if (::unlink(path.c_str()) != 0) {
-            return fail(path + ": cannot remove the stale socket: " + errno_text());
+            return fail(path + ": cannot remove the stale socket: " + pcc::errno_text());
         }
         logf(LogLevel::info, "%s: removed a stale socket", path.c_str());
     }
@@ -95,36 +92,36 @@ Result<UnixListener> UnixListener::listen(const std::string& path) {
     listener.path_ = path;
     listener.fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!listener.fd_) {
-        return fail("socket: " + errno_text());
+        return fail("socket: " + pcc::errno_text());
     }
     const mode_t old_umask = ::umask(0177);  // the socket file: 0600
     const int rc =
         ::bind(listener.fd_.get(), reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr);
     ::umask(old_umask);
     if (rc != 0) {
-        return fail(path + ": bind: " + errno_text());
+        return fail(path + ": bind: " + pcc::errno_text());
     }
     if (::lstat(path.c_str(), &st) == 0) {
         listener.dev_ = st.st_dev;
         listener.ino_ = st.st_ino;
     }
     if (::listen(listener.fd_.get(), 16) != 0) {
-        return fail(path + ": listen: " + errno_text());
+        return fail(path + ": listen: " + pcc::errno_text());
     }
     return listener;
 }
 
-Result<UniqueFd> connect_unix(const std::string& path) {
+Result<pcc::UniqueFd> connect_unix(const std::string& path) {
     auto addr = unix_address(path);
     if (!addr) {
         return fail(addr.error());
     }
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    pcc::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) {
-        return fail("socket: " + errno_text());
+        return fail("socket: " + pcc::errno_text());
     }
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0) {
-        return fail(path + ": connect: " + errno_text());
+        return fail(path + ": connect: " + pcc::errno_text());
     }
     return fd;
 }

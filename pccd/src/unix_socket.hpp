@@ -27,12 +27,12 @@ class UnixListener {
   private:
     void remove_file();
     std::string path_;
-    UniqueFd fd_;
+    pcc::UniqueFd fd_;
     dev_t dev_ = 0;
     ino_t ino_ = 0;
 };
 
 // A blocking client connection to a unix stream socket.
-Result<UniqueFd> connect_unix(const std::string& path);
+Result<pcc::UniqueFd> connect_unix(const std::string& path);
 
 }  // namespace pccd

@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // APM X-Gene SLIMpro hardware monitor (QEMU's pcc-xgene-hwmon, Linux's
-// drivers/hwmon/xgene-hwmon.c): a generic-layout (type 2) subspace whose
-// communication space holds three little-endian words msg[0..2]. Bound to a
-// channel with `--bind CHANNEL=xgene-slimpro`.
+// drivers/hwmon/xgene-hwmon.c; pcc-xgene-i2c, i2c-xgene-slimpro.c, is to
+// follow): a generic-layout (type 2) subspace whose communication space holds
+// three little-endian words msg[0..2]. Serves the device classes
+// pcc-xgene-hwmon and pcc-xgene-i2c; `--bind CHANNEL=xgene-slimpro` without a
+// description.
+//
+//  * Signature: older Linux drivers (before 6.x, e.g. Debian bookworm's 6.1)
+//    write 0x50424300 | index instead of the PCC signature 0x50434300 |
+//    index, and the real SLIMpro firmware accepted it: so does this
+//    personality (counted in xgene.legacy_signature, answered with the
+//    request's signature) unless the setting xgene.strict_signature is
+//    non-zero (then rejected, counted in xgene.legacy_signature_rejected).
 //
 //  * Sensor read: msg[0] = SENSOR_RD_MSG (type DBG 0, subtype SENSOR_READ 4),
 //    msg[1] = register. The answer echoes msg[0], msg[1] = the value (bit 15:
@@ -19,7 +28,7 @@
 // Values come from settings, changeable at run time (`pccd set`):
 // xgene.temp_c (default 35), xgene.temp_invalid (0), xgene.cpu_power_mw
 // (default 12500), xgene.io_power_mw (default 4250), xgene.alarm (0).
-#include <charconv>
+#include <cstdio>
 #include <string>
 
 #include "log.hpp"
@@ -46,6 +55,9 @@ constexpr std::uint32_t kSensorInvalidData = 1U << 15;
 
 constexpr std::size_t kWords = 3;
 
+// What older Linux drivers write: "PCB" instead of "PCC" (0x50434300).
+constexpr std::uint32_t kLegacySignatureBase = 0x50424300;
+
 constexpr std::uint32_t msg_type(std::uint32_t v) {
     return (v >> 28) & 0xf;
 }
@@ -59,11 +71,69 @@ constexpr std::uint32_t sensor_address(std::uint32_t v) {
     return v & 0x000fffff;
 }
 
-class XgeneSlimpro final : public GenericPersonality {
+class XgeneSlimpro final : public Personality {
   public:
-    explicit XgeneSlimpro(PlatformState& state) : state_(state) {}
+    using Personality::Personality;
 
-    std::optional<GenericAnswer> answer(const DecodedMessage& m) override {
+    Result<bool> check_signature(const DecodedMessage& m) override {
+        const std::uint32_t signature = m.signature();
+        if ((signature & kPccSignatureMask) != kLegacySignatureBase) {
+            return Personality::check_signature(m);
+        }
+        if (m.kind != MessageKind::request) {
+            return true;  // our answer echoes the request's signature
+        }
+        if (number("xgene.strict_signature", 0).value_or(1) != 0) {
+            counters().bump("xgene.legacy_signature_rejected");
+            char buf[128];
+            std::snprintf(buf, sizeof buf,
+                          "legacy SLIMpro signature 0x%08x refused (xgene.strict_signature)",
+                          signature);
+            return fail(buf);
+        }
+        counters().bump("xgene.legacy_signature");
+        if (!legacy_reported_) {
+            legacy_reported_ = true;
+            logf(LogLevel::info,
+                 "%s: legacy SLIMpro signature 0x%08x (older Linux driver) accepted; "
+                 "xgene.strict_signature=1 refuses it",
+                 context().where().c_str(), signature);
+        }
+        return true;
+    }
+
+    std::string describe(const DecodedMessage& m) const override {
+        const ByteView space = m.generic->space;
+        if (space.size() < kWords * 4) {
+            return " slimpro short";
+        }
+        const std::uint32_t msg0 = load_le32(space, 0);
+        const std::uint32_t msg1 = load_le32(space, 4);
+        const std::uint32_t msg2 = load_le32(space, 8);
+        const bool answer = m.kind != MessageKind::request;
+        char buf[96];
+        if (msg_type(msg0) == kMsgTypeDbg && msg_subtype(msg0) == kDbgSubtypeSensorRead) {
+            std::snprintf(
+                buf, sizeof buf,
+                answer ? " slimpro sensor-read value=0x%x" : " slimpro sensor-read reg=0x%x",
+                answer ? msg1 : sensor_address(msg1));
+        } else if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
+                   tpc_cmd(msg0) == kTpcGetAlarm) {
+            std::snprintf(buf, sizeof buf, " slimpro tpc-get-alarm");
+        } else if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
+                   tpc_cmd(msg0) == kTpcAlarm) {
+            std::snprintf(buf, sizeof buf, " slimpro tpc-alarm alarm=%u", msg2);
+        } else {
+            std::snprintf(buf, sizeof buf, " slimpro msg0=0x%08x (type %u)", msg0, msg_type(msg0));
+        }
+        std::string out = buf;
+        if ((m.signature() & kPccSignatureMask) == kLegacySignatureBase) {
+            out += " legacy-signature";
+        }
+        return out;
+    }
+
+    std::optional<Bytes> answer(const DecodedMessage& m) override {
         const ByteView space = m.generic->space;
         if (space.size() < kWords * 4) {
             reject("xgene", "channel " + std::to_string(m.channel),
@@ -75,51 +145,38 @@ class XgeneSlimpro final : public GenericPersonality {
         const std::uint32_t msg1 = load_le32(space, 4);
         if (msg_type(msg0) == kMsgTypeDbg && msg_subtype(msg0) == kDbgSubtypeSensorRead) {
             counters().bump("xgene.sensor_reads");
-            return reply(m, msg0, sensor(m.channel, sensor_address(msg1)), 0);
+            return reply_words(m, msg0, sensor(m.channel, sensor_address(msg1)), 0);
         }
         if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
             tpc_cmd(msg0) == kTpcGetAlarm) {
             counters().bump("xgene.alarm_reads");
             const std::uint32_t alarm = number("xgene.alarm", 0).value_or(0) != 0 ? 1 : 0;
             const std::uint32_t out0 = (msg0 & 0xff00ffffU) | (kTpcAlarm << 16);
-            return reply(m, out0, 0, alarm);
+            return reply_words(m, out0, 0, alarm);
         }
         counters().bump("xgene.unsupported");
         logf(LogLevel::warn, "c%03u: SLIMpro message 0x%08x (type %u subtype %u) not supported",
              m.channel, msg0, msg_type(msg0), msg_subtype(msg0));
-        return reply(m, (kMsgTypeErr << 28) | (msg0 & 0x0fffffffU), 0, 0);
+        return reply_words(m, (kMsgTypeErr << 28) | (msg0 & 0x0fffffffU), 0, 0);
     }
 
   private:
-    static GenericAnswer reply(const DecodedMessage& m, std::uint32_t w0, std::uint32_t w1,
-                               std::uint32_t w2) {
-        GenericAnswer a;
-        a.status = kStatusCommandComplete;
-        append_le32(a.space, w0);
-        append_le32(a.space, w1);
-        append_le32(a.space, w2);
+    Bytes reply_words(const DecodedMessage& m, std::uint32_t w0, std::uint32_t w1,
+                      std::uint32_t w2) const {
+        Bytes space;
+        append_le32(space, w0);
+        append_le32(space, w1);
+        append_le32(space, w2);
         // Whatever followed the three words stays as the guest wrote it.
-        const ByteView rest = m.generic->space.subspan(kWords * 4);
-        append(a.space, rest);
-        return a;
+        append(space, m.generic->space.subspan(kWords * 4));
+        // Same signature (also a legacy one) and command, "command complete".
+        return context().generic_answer(m, kStatusCommandComplete, space);
     }
 
     // A signed integer setting, or nullopt (with a warning) when it does not
-    // parse.
+    // parse: the sensor then reads as invalid data.
     std::optional<long long> number(std::string_view key, long long fallback) const {
-        const auto text = state_.setting(key);
-        if (!text) {
-            return fallback;
-        }
-        long long v = 0;
-        const char* end = text->data() + text->size();
-        auto [ptr, ec] = std::from_chars(text->data(), end, v);
-        if (ec != std::errc() || ptr != end) {
-            logf(LogLevel::warn, "setting %.*s = '%s' is not an integer; reporting invalid data",
-                 static_cast<int>(key.size()), key.data(), text->c_str());
-            return std::nullopt;
-        }
-        return v;
+        return context().state().number(key, fallback);
     }
 
     std::uint32_t power(std::string_view key, long long fallback, bool whole_watts) const {
@@ -158,10 +215,14 @@ class XgeneSlimpro final : public GenericPersonality {
         }
     }
 
-    PlatformState& state_;
+    bool legacy_reported_ = false;
 };
 
-const GenericRegistrar<XgeneSlimpro> kRegisterXgene("xgene-slimpro");
+const PersonalityRegistrar<XgeneSlimpro> kRegister(
+    PersonalityInfo("xgene-slimpro", "APM X-Gene SLIMpro mailbox: hwmon sensors, TPC alarm")
+        .serves("pcc-xgene-hwmon")
+        .serves("pcc-xgene-i2c")
+        .subspace(0, 2, SubspaceRole::mailbox));
 
 }  // namespace
 

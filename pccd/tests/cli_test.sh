@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# pccd as a program: exit codes, the spool backlog with --once, the control
+# pccd as a program: exit codes, --help and --version, the spool backlog
+# with --once, answers that name their request, the device description
+# (auto-binding without --bind), the X-Gene legacy signature, the control
 # socket (send/set/get/stats/reload), SIGHUP with a bad rules file, timed
-# rules, SIGTERM. Usage: cli_test.sh PCCD EXAMPLE_RULES
+# rules, SIGTERM, and the socket transport (framing version 2, hello, an
+# older peer). Usage: cli_test.sh PCCD EXAMPLE_RULES VERSION
 set -u
 PCCD=$1
 EXAMPLE_RULES=$2
+VERSION=${3:-}
 T=$(mktemp -d)
 DAEMON=
 cleanup() { [ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null; rm -rf "$T"; }
@@ -29,7 +33,17 @@ check "no transport is a usage error" status_is 2 "$PCCD"
 check "unknown option" status_is 2 "$PCCD" --frobnicate
 check "eid 0" status_is 2 "$PCCD" --spool "$T/x" --eid 0
 check "help" status_is 0 "$PCCD" --help
+check "help names the options" sh -c '"$1" --help | grep -q -- "--bind CHANNEL=NAME"' _ "$PCCD"
+check "help lists the personalities" sh -c '"$1" --help | grep -q "xgene-slimpro:.*pcc-xgene-hwmon"' _ "$PCCD"
+check "subcommand help" sh -c '"$1" send --help | grep -q -- "--channel"' _ "$PCCD"
+if [ -n "$VERSION" ]; then
+    check "version from meson" [ "$("$PCCD" --version)" = "pccd $VERSION" ]
+fi
 check "send without target" status_is 2 "$PCCD" send --channel 0 01
+check "set without value" status_is 2 "$PCCD" set --control "$T/none" key
+check "daemon option with a subcommand" status_is 2 "$PCCD" --spool "$T/x" stats --control "$T/none"
+check "bad --bind" status_is 2 "$PCCD" --spool "$T/x" --bind 4
+check "unknown personality" status_is 1 "$PCCD" --spool "$T/x" --bind 4=nope --once
 touch "$T/file"
 check "spool on a regular file" status_is 1 "$PCCD" --spool "$T/file" --once
 echo "bogus line" > "$T/bad.rules"
@@ -46,8 +60,9 @@ printf '\x00\x43\x43\x50\x01\x00\x00\x00\x0b\x00\x00\x00MCTP\x01\x08\x09\xc8\x00
     > "$S/outbox/00000000000000000001-c000-req.ext"
 echo garbage > "$S/outbox/00000000000000000002-c000-req.ext"
 check "--once exits 0" status_is 0 "$PCCD" -q --spool "$S" --once
-check "one answer" [ "$(count "$S/inbox" '*-c000-rsp.ext')" -eq 1 ]
-check "answer bytes" [ "$(hexof "$S"/inbox/*-c000-rsp.ext)" = \
+check "one answer" [ "$(count "$S/inbox" '*-c000-rsp-r*.ext')" -eq 1 ]
+check "answer names its request" [ -f "$(echo "$S"/inbox/*-c000-rsp-r00000000000000000001.ext)" ]
+check "answer bytes" [ "$(hexof "$S"/inbox/*-c000-rsp-r*.ext)" = \
     "01 43 43 50 01 00 00 00 0f 00 00 00 4d 43 54 50 01 09 08 c0 00 00 02 00 08 02 00" ]
 check "outbox emptied" [ "$(count "$S/outbox" '*')" -eq 0 ]
 check "garbage quarantined" [ -f "$S/pccd/rejected/00000000000000000002-c000-req.ext" ]
@@ -58,6 +73,31 @@ check "notification written" [ "$(count "$S/inbox" '*-c000-ntf.ext')" -eq 1 ]
 check "notification bytes" [ "$(hexof "$S"/inbox/*-c000-ntf.ext)" = \
     "01 43 43 50 01 00 00 00 0b 00 00 00 4d 43 54 50 01 09 08 c8 7e 01 02" ]
 rm -f "$S"/inbox/*.ext
+
+# --- a device description instead of --bind; the X-Gene legacy signature ---
+H=$T/hwmon
+mkdir -p "$H/outbox"
+printf 'pcc-device 1\nclass pcc-xgene-hwmon\nchannel 4\nsubspace 4 type 2 role mailbox shmem 4096\n' > "$H/device"
+# SENSOR_RD_MSG of SOC_TEMP_REG (0x10) on subspace 4: generic header + msg[0..2]
+printf '\x04\x43\x43\x50\x00\x80\x00\x00\x02\xe9\xff\x04\x10\x00\x00\x00\x00\x00\x00\x00' \
+    > "$H/outbox/00000000000000000001-c004-req.gen"
+# the same with the legacy signature of older Linux drivers ("PCB")
+printf '\x04\x43\x42\x50\x00\x80\x00\x00\x02\xe9\xff\x04\x10\x00\x00\x00\x00\x00\x00\x00' \
+    > "$H/outbox/00000000000000000002-c004-req.gen"
+check "described spool, no --bind" status_is 0 "$PCCD" -q --spool "$H" --set xgene.temp_c=48 --once
+check "sensor read answered" [ "$(hexof "$H"/inbox/*-c004-rsp-r00000000000000000001.gen)" = \
+    "04 43 43 50 00 80 01 00 02 e9 ff 04 30 00 00 00 00 00 00 00" ]
+check "legacy signature answered with it" [ "$(hexof "$H"/inbox/*-c004-rsp-r00000000000000000002.gen)" = \
+    "04 43 42 50 00 80 01 00 02 e9 ff 04 30 00 00 00 00 00 00 00" ]
+rm -f "$H"/inbox/*.gen
+printf '\x04\x43\x42\x50\x00\x80\x00\x00\x02\xe9\xff\x04\x10\x00\x00\x00\x00\x00\x00\x00' \
+    > "$H/outbox/00000000000000000003-c004-req.gen"
+"$PCCD" --spool "$H" --set xgene.strict_signature=1 --once 2> "$T/strict.log"
+check "strict signature refuses it" [ "$(count "$H/inbox" '*.gen')" -eq 0 ]
+check "refused request quarantined" [ -f "$H/pccd/rejected/00000000000000000003-c004-req.gen" ]
+check "refusal logged and counted" grep -q "xgene.legacy_signature_rejected=1" "$T/strict.log"
+check "send --spool uses the description" status_is 0 "$PCCD" send --spool "$H" --channel 4 --layout gen 11 22
+check "generic notification bytes" [ "$(hexof "$H"/inbox/*-c004-ntf.gen)" = "04 43 43 50 00 00 08 00 11 22" ]
 
 # --- the daemon with a control socket ---
 R=$T/rules
@@ -79,8 +119,8 @@ check "control notification written" wait_for files_are "$S/inbox" '*-c002-ntf.e
 printf '\x00\x43\x43\x50\x01\x00\x00\x00\x0b\x00\x00\x00MCTP\x01\x08\x09\xc8\x00\x81\x03' \
     > "$S/outbox/tmp/00000000000000000010-c000-req.ext"
 mv "$S/outbox/tmp/00000000000000000010-c000-req.ext" "$S/outbox/"
-check "rule answers (inotify)" wait_for files_are "$S/inbox" '*-c000-rsp.ext' 1
-check "rule error answer bytes" [ "$(hexof "$S"/inbox/*-c000-rsp.ext)" = \
+check "rule answers (inotify)" wait_for files_are "$S/inbox" '*-c000-rsp-r00000000000000000010.ext' 1
+check "rule error answer bytes" [ "$(hexof "$S"/inbox/*-c000-rsp-r*.ext)" = \
     "01 43 43 50 01 00 00 00 0c 00 00 00 4d 43 54 50 01 09 08 c0 00 01 03 01" ]
 echo "match nonsense" > "$R"
 kill -HUP "$DAEMON"
@@ -99,7 +139,7 @@ check "one decoded log line per message" grep -q "rx c000 req ext MCTP 09->08 TO
 
 # --- the socket transport through the daemon (needs python3 as the client) ---
 if command -v python3 >/dev/null; then
-    "$PCCD" -q --socket "$T/sock/pccd.sock" --control "$T/ctl2" 2>> "$T/daemon.log" &
+    "$PCCD" -q --socket "$T/sock/pccd.sock" --control "$T/ctl2" 2> "$T/socket.log" &
     DAEMON=$!
     check "socket appears" wait_for test -S "$T/sock/pccd.sock"
     check "socket is 0600 in a 0700 directory" \
@@ -110,23 +150,40 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(3)
 s.sendall(bytes.fromhex(sys.argv[2]))
 want, got = int(sys.argv[3]), b""
-while len(got) < want:
-    chunk = s.recv(4096)
-    if not chunk: break
-    got += chunk
+try:
+    while len(got) < want:
+        chunk = s.recv(4096)
+        if not chunk: break
+        got += chunk
+except socket.timeout:
+    pass
 print(got.hex())' "$T/sock/pccd.sock" "$1" "$2"
     }
-    # frame: PCC1, 23 bytes, channel 0, request, extended; then Get Endpoint ID
-    check "socket request answered" [ "$(client \
-        "5043433117000000000001000043435001000000""0b0000004d435450010809c8008002" 39)" = \
-        "504343311b0000000000020001434350010000000f0000004d435450010908c000000200080200" ]
+    # PCC2 frame header: magic, length, channel, kind, layout, id, reference
+    ZERO8=0000000000000000
+    # a request (id 0x2a) on channel 0, extended: Get Endpoint ID
+    check "socket request answered, reference = request id" [ "$(client \
+        "5043433217000000000001002a00000000000000${ZERO8}""00434350010000000b0000004d435450010809c8008002" 55)" = \
+        "504343321b000000000002000100000000000000""2a00000000000000""01434350010000000f0000004d435450010908c000000200080200" ]
     check "send while QEMU is away" status_is 0 "$PCCD" send --control "$T/ctl2" --channel 0 7e 01
-    check "queued notification delivered on connect" [ "$(client "" 34)" = \
-        "50434331160000000000030001434350010000000a0000004d435450010908c87e01" ]
+    check "queued notification delivered on connect" [ "$(client "" 50)" = \
+        "50434332160000000000030002000000000000000000000000000000""01434350010000000a0000004d435450010908c87e01" ]
+    # the hello describes a pcc-xgene-hwmon at channel 4; then a sensor read (id 5)
+    desc=$(printf 'pcc-device 1\nclass pcc-xgene-hwmon\nchannel 4\nsubspace 4 type 2 role mailbox shmem 4096\n' | od -An -v -tx1 | tr -d ' \n')
+    len=$(printf '%02x' $(( ${#desc} / 2 )))
+    check "hello binds the channel" [ "$(client \
+        "50434332${len}000000040004000100000000000000${ZERO8}${desc}""504343321400000004000101050000000000000000000000000000000443435000800000""02e9ff041000000000000000" 48)" = \
+        "504343321400000004000201030000000000000005000000000000000443435000800100""02e9ff042300000000000000" ]
+    # an older QEMU: framing version 1
+    check "PCC1 peer is closed" [ "$(client "5043433117000000000001000043435001000000" 1)" = "" ]
+    older_counted() { "$PCCD" stats --control "$T/ctl2" | grep -q "bad.socket_version=1"; }
+    check "PCC1 peer counted" wait_for older_counted
     kill -TERM "$DAEMON"
     wait "$DAEMON"; rc=$?; DAEMON=
     check "socket daemon exits 0" [ "$rc" -eq 0 ]
     check "socket file removed" [ ! -e "$T/sock/pccd.sock" ]
+    check "PCC1 peer logged with both versions" \
+        grep -q 'speaks PCC framing version 1 ("PCC1"); pccd speaks version 2 ("PCC2")' "$T/socket.log"
 else
     echo "NOTE: python3 missing, socket end-to-end checks skipped (unit tests cover the transport)"
 fi

@@ -32,13 +32,13 @@ TEST(PccExtHeader, DecodesTheSpecLayout) {
     EXPECT_EQ(m->signature, 0x50434303u);
     EXPECT_EQ(m->flags, 1u);
     EXPECT_EQ(m->length, 7u);
-    EXPECT_EQ(m->command, kPccCommandMctp);
+    EXPECT_EQ(m->command, mctp::kPccCommandMctp);
     // The bytes after 12 + length (rest of the shared memory) are not payload.
     EXPECT_EQ(Bytes(m->payload.begin(), m->payload.end()), hex("aa bb cc"));
 }
 
 TEST(PccExtHeader, Encodes) {
-    EXPECT_EQ(encode_ext(pcc_signature(1), 1, kPccCommandMctp, hex("01 02")),
+    EXPECT_EQ(encode_ext(pcc_signature(1), 1, mctp::kPccCommandMctp, hex("01 02")),
               hex("01 43 43 50  01 00 00 00  06 00 00 00  4d 43 54 50  01 02"));
 }
 
@@ -49,6 +49,9 @@ TEST(PccExtHeader, RejectsMalformed) {
     EXPECT_FALSE(decode_ext(hex("00 43 43 50 01 00 00 00 09 00 00 00 4d 43 54 50 01")));
     EXPECT_FALSE(decode_ext(hex("00 00 00 00 01 00 00 00 04 00 00 00 4d 43 54 50")));  // signature
     EXPECT_TRUE(decode_ext(hex("00 43 43 50 00 00 00 00 04 00 00 00 4d 43 54 50")));
+    // Without the signature check (the personality judges it later).
+    EXPECT_TRUE(
+        decode_ext(hex("00 00 00 00 01 00 00 00 04 00 00 00 4d 43 54 50"), SignatureCheck::none));
 }
 
 // ACPI 6.5 table 14.5: signature, command (u16), status (u16), space.
@@ -64,18 +67,31 @@ TEST(PccGenericHeader, DecodesAndEncodes) {
               hex("02 43 43 50 34 12 05 00 01"));
     EXPECT_FALSE(decode_generic(hex("02 43 43 50 34 12 01")));
     EXPECT_FALSE(decode_generic(hex("02 43 43 00 34 12 01 00")));
+    auto legacy = decode_generic(hex("02 43 42 50 34 12 01 00"), SignatureCheck::none);
+    ASSERT_TRUE(legacy);
+    EXPECT_EQ(legacy->signature, 0x50424302u);
+    EXPECT_EQ(bad_signature_text(0x50424302), "bad signature 0x50424302");
 }
 
-// qemu/docs/system/devices/pcc.rst: magic "PCC1", length, channel u16, kind, layout.
+// qemu/docs/system/devices/pcc.rst: magic "PCC2", length, channel u16, kind,
+// layout, id u64, reference u64.
 TEST(SocketFrame, EncodesTheWireLayout) {
-    Frame f{3, MessageKind::response, Layout::generic, hex("aa bb")};
-    EXPECT_EQ(encode_frame(f), hex("50 43 43 31  02 00 00 00  03 00  02  01  aa bb"));
+    Frame f{3, FrameKind::response, Layout::generic, 0x0102030405060708ULL, 0x1122, hex("aa bb")};
+    EXPECT_EQ(encode_frame(f), hex("50 43 43 32  02 00 00 00  03 00  02  01"
+                                   "08 07 06 05 04 03 02 01  22 11 00 00 00 00 00 00  aa bb"));
+    Frame hello{4, FrameKind::hello, Layout::extended, 1, 0, hex("70")};
+    EXPECT_EQ(encode_frame(hello), hex("50 43 43 32  01 00 00 00  04 00  04  00"
+                                       "01 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  70"));
 }
 
 TEST(SocketFrame, DecodesAcrossArbitraryReads) {
     const Bytes stream =
-        hex("50 43 43 31 03 00 00 00 05 00 01 00 01 02 03"
-            "50 43 43 31 00 00 00 00 07 00 03 01");
+        hex("50 43 43 32 03 00 00 00 05 00 01 00  2a 00 00 00 00 00 00 00"
+            "00 00 00 00 00 00 00 00  01 02 03"
+            "50 43 43 32 00 00 00 00 07 00 03 01  2b 00 00 00 00 00 00 00"
+            "2a 00 00 00 00 00 00 80"
+            "50 43 43 32 02 00 00 00 07 00 04 00  01 00 00 00 00 00 00 00"
+            "00 00 00 00 00 00 00 00  68 69");
     FrameDecoder d;
     std::vector<Frame> frames;
     for (std::uint8_t b : stream) {  // one byte per read
@@ -84,41 +100,71 @@ TEST(SocketFrame, DecodesAcrossArbitraryReads) {
             frames.push_back(*f);
         }
     }
-    ASSERT_EQ(frames.size(), 2u);
+    ASSERT_EQ(frames.size(), 3u);
     EXPECT_EQ(frames[0].channel, 5);
-    EXPECT_EQ(frames[0].kind, MessageKind::request);
+    EXPECT_EQ(frames[0].kind, FrameKind::request);
     EXPECT_EQ(frames[0].layout, Layout::extended);
+    EXPECT_EQ(frames[0].id, 42u);
+    EXPECT_EQ(frames[0].reference, 0u);
     EXPECT_EQ(frames[0].payload, hex("01 02 03"));
     EXPECT_EQ(frames[1].channel, 7);
-    EXPECT_EQ(frames[1].kind, MessageKind::notification);
+    EXPECT_EQ(frames[1].kind, FrameKind::notification);
     EXPECT_EQ(frames[1].layout, Layout::generic);
+    EXPECT_EQ(frames[1].id, 43u);
+    EXPECT_EQ(frames[1].reference, 0x800000000000002aULL);
     EXPECT_TRUE(frames[1].payload.empty());
+    EXPECT_EQ(frames[2].kind, FrameKind::hello);
+    EXPECT_EQ(frames[2].payload, hex("68 69"));
     EXPECT_FALSE(d.failed());
 }
 
 TEST(SocketFrame, FramingErrors) {
+    constexpr const char* kIds = " 00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00";
     struct Case {
-        const char* bytes;
+        std::string bytes;
         const char* reason;
     } cases[] = {
-        {"50 43 43 32 00 00 00 00 00 00 01 00", "bad magic"},
-        {"50 43 43 31 01 00 01 00 00 00 01 00", "over the limit"},  // 65537
-        {"50 43 43 31 00 00 00 00 00 00 04 00", "unknown kind"},
-        {"50 43 43 31 00 00 00 00 00 00 00 00", "unknown kind"},
-        {"50 43 43 31 00 00 00 00 00 00 01 02", "unknown layout"},
+        {"51 43 43 32 00 00 00 00 00 00 01 00", "bad magic"},
+        {"50 43 43 78 00 00 00 00 00 00 01 00", "bad magic"},       // "PCCx": not a version
+        {"50 43 43 32 01 00 01 00 00 00 01 00", "over the limit"},  // 65537
+        {"50 43 43 32 00 00 00 00 00 00 05 00", "unknown kind"},
+        {"50 43 43 32 00 00 00 00 00 00 00 00", "unknown kind"},
+        {"50 43 43 32 00 00 00 00 00 00 01 02", "unknown layout"},
     };
     for (const auto& c : cases) {
         FrameDecoder d;
-        d.feed(hex(c.bytes));
+        d.feed(hex(c.bytes + kIds));
         EXPECT_FALSE(d.next());
         EXPECT_TRUE(d.failed()) << c.bytes;
+        EXPECT_EQ(d.error_kind(), FrameDecoder::Error::framing) << c.bytes;
         EXPECT_NE(d.error().find(c.reason), std::string::npos) << d.error();
     }
     // The maximum is allowed.
     FrameDecoder ok;
-    ok.feed(hex("50 43 43 31 00 00 01 00 00 00 01 00"));
+    ok.feed(hex(std::string("50 43 43 32 00 00 01 00 00 00 01 00") + kIds));
     EXPECT_FALSE(ok.next());
     EXPECT_FALSE(ok.failed());
+}
+
+// An older peer's frame (12-byte header "PCC1") is a version mismatch as soon
+// as its magic is there, naming both versions.
+TEST(SocketFrame, OtherFramingVersionIsNamed) {
+    for (const char* magic : {"50 43 43 31", "50 43 43 33", "50 43 43 30"}) {
+        FrameDecoder d;
+        d.feed(hex(magic));
+        EXPECT_FALSE(d.next());
+        ASSERT_EQ(d.error_kind(), FrameDecoder::Error::version) << magic;
+        const char version = static_cast<char>(hex(magic)[3]);
+        EXPECT_NE(d.error().find(std::string("version ") + version + " (\"PCC" + version),
+                  std::string::npos)
+            << d.error();
+        EXPECT_NE(d.error().find("pccd speaks version 2 (\"PCC2\")"), std::string::npos)
+            << d.error();
+    }
+    FrameDecoder partial;
+    partial.feed(hex("50 43 43"));
+    EXPECT_FALSE(partial.next());
+    EXPECT_FALSE(partial.failed());  // three bytes say nothing yet
 }
 
 TEST(SpoolName, FormatsAndParses) {
@@ -132,9 +178,36 @@ TEST(SpoolName, FormatsAndParses) {
     EXPECT_EQ(p->channel, 0u);
     EXPECT_EQ(p->kind, MessageKind::response);
     EXPECT_EQ(p->layout, Layout::extended);
+    EXPECT_FALSE(p->request);
     auto max = parse_spool_name("18446744073709551615-c001-ntf.gen");
     ASSERT_TRUE(max);
     EXPECT_EQ(max->sequence, 18446744073709551615ULL);
+}
+
+// A response names its request: <seq>-c<ch>-rsp-r<request seq>.<layout>.
+TEST(SpoolName, ResponsesNameTheirRequest) {
+    SpoolName rsp{1764083412345679ULL, 4, MessageKind::response, Layout::generic, 42};
+    EXPECT_EQ(format_spool_name(rsp), "00001764083412345679-c004-rsp-r00000000000000000042.gen");
+    auto p = parse_spool_name("00001764083412345679-c004-rsp-r00000000000000000042.gen");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(*p, rsp);
+    EXPECT_EQ(p->request, 42u);
+    auto max = parse_spool_name("00000000000000000001-c000-rsp-r18446744073709551615.ext");
+    ASSERT_TRUE(max);
+    EXPECT_EQ(max->request, 18446744073709551615ULL);
+    // Only responses carry -r: a request or notification name never has it.
+    EXPECT_EQ(format_spool_name({5, 0, MessageKind::request, Layout::extended, 4}),
+              "00000000000000000005-c000-req.ext");
+    for (const char* bad : {"00001764083412345679-c004-req-r00000000000000000042.gen",
+                            "00001764083412345679-c004-ntf-r00000000000000000042.gen",
+                            "00001764083412345679-c004-rsp-r0000000000000000042.gen",
+                            "00001764083412345679-c004-rsp-x00000000000000000042.gen",
+                            "00001764083412345679-c004-rsp-r0000000000000000004x.gen",
+                            "00001764083412345679-c004-rsp-r18446744073709551616.gen",
+                            "00001764083412345679-c004-rsp-r00000000000000000042.txt",
+                            "00001764083412345679-c004-rsp-r00000000000000000042-gen"}) {
+        EXPECT_FALSE(parse_spool_name(bad)) << bad;
+    }
 }
 
 TEST(SpoolName, RejectsOtherNames) {
@@ -243,7 +316,7 @@ TEST(Pcapng, EnhancedPacketBlockPadsTo32Bits) {
 
 // LINKTYPE_LINUX_SLL2: protocol, reserved, ifindex, ARPHRD, pkttype, halen, addr[8].
 TEST(Pcapng, Sll2Header) {
-    EXPECT_EQ(sll2_header(kEthPMctp, 2, kArphrdMctp, kPacketOutgoing),
+    EXPECT_EQ(sll2_header(mctp::kEthPMctp, 2, mctp::kArphrdMctp, kPacketOutgoing),
               hex("00 fa  00 00  00 00 00 02  01 22  04  00  00 00 00 00 00 00 00 00"));
 }
 

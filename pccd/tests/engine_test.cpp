@@ -237,28 +237,27 @@ TEST_F(EngineTest, PldmErrorRule) {
 
 // A generic personality registered from outside the core: the extension
 // mechanism a new personality uses.
-class ReversingPersonality final : public GenericPersonality {
+class ReversingPersonality final : public Personality {
   public:
-    explicit ReversingPersonality(PlatformState& state) : state_(state) {}
-    std::optional<GenericAnswer> answer(const DecodedMessage& m) override {
-        GenericAnswer a;
-        a.space.assign(m.generic->space.rbegin(), m.generic->space.rend());
-        if (auto v = state_.setting("test.first")) {
-            a.space[0] = static_cast<std::uint8_t>(std::stoi(*v));
+    using Personality::Personality;
+    std::optional<Bytes> answer(const DecodedMessage& m) override {
+        Bytes space(m.generic->space.rbegin(), m.generic->space.rend());
+        if (auto v = context().setting("test.first")) {
+            space[0] = static_cast<std::uint8_t>(std::stoi(*v));
         }
-        return a;
+        return context().generic_answer(m, kStatusCommandComplete, space);
     }
-
-  private:
-    PlatformState& state_;
 };
-const GenericRegistrar<ReversingPersonality> kRegisterReversing("test-reverse");
+const PersonalityRegistrar<ReversingPersonality> kRegisterReversing(
+    PersonalityInfo("test-reverse", "reverses the space")
+        .serves("test-reverse-device")
+        .subspace(0, 2, SubspaceRole::mailbox));
 
 TEST_F(EngineTest, GenericLayoutRoutesByChannel) {
     const Bytes req = hex("02 43 43 50  07 00  00 00  01 02 03 04");
     EXPECT_FALSE(ask(req, 2, Layout::generic));  // nothing bound
-    EXPECT_FALSE(engine_.bind_generic(2, "no-such-personality"));
-    ASSERT_TRUE(engine_.bind_generic(2, "test-reverse"));
+    EXPECT_FALSE(engine_.bind(2, "no-such-personality"));
+    ASSERT_TRUE(engine_.bind(2, "test-reverse"));
     // Same subspace, same command, status: command complete
     EXPECT_EQ(ask(req, 2, Layout::generic), hex("02 43 43 50  07 00  01 00  04 03 02 01"));
     engine_.set_setting("test.first", "9");
@@ -277,16 +276,16 @@ TEST_F(EngineTest, GenericLayoutRoutesByChannel) {
 
 TEST_F(EngineTest, Notifications) {
     // No request seen yet: dest is the null EID; TO=1, tags count up.
-    EXPECT_EQ(engine_.make_notification(0, Layout::extended, hex("7e 01"), false),
+    EXPECT_EQ(*engine_.make_notification(0, Layout::extended, hex("7e 01"), false),
               hex("01 43 43 50 01 00 00 00 0a 00 00 00 4d 43 54 50  01 00 08 c8  7e 01"));
-    EXPECT_EQ(engine_.make_notification(0, Layout::extended, hex("7e 01"), false, 0x20),
+    EXPECT_EQ(*engine_.make_notification(0, Layout::extended, hex("7e 01"), false, 0x20),
               hex("01 43 43 50 01 00 00 00 0a 00 00 00 4d 43 54 50  01 20 08 c9  7e 01"));
     ask(request("0b", "00 80 02"));  // learns the requester, EID 9
-    EXPECT_EQ(engine_.make_notification(0, Layout::extended, hex("7e 01"), false),
+    EXPECT_EQ(*engine_.make_notification(0, Layout::extended, hex("7e 01"), false),
               hex("01 43 43 50 01 00 00 00 0a 00 00 00 4d 43 54 50  01 09 08 ca  7e 01"));
-    EXPECT_EQ(engine_.make_notification(4, Layout::generic, hex("11 22"), false),
+    EXPECT_EQ(*engine_.make_notification(4, Layout::generic, hex("11 22"), false),
               hex("04 43 43 50  00 00  08 00  11 22"));
-    EXPECT_EQ(engine_.make_notification(4, Layout::generic, hex("11 22"), true), hex("11 22"));
+    EXPECT_EQ(*engine_.make_notification(4, Layout::generic, hex("11 22"), true), hex("11 22"));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "engine.hpp"
+#include "log.hpp"
 #include "rules.hpp"
 #include "test_util.hpp"
 
@@ -106,6 +108,13 @@ TEST(Rules, MatchingAndFirstMatchWins) {
         "match type=0 cmd=2 @21=80/c0 => error 1\n"
         "match type=0 => pass\n");
     ASSERT_TRUE(set);
+    // The fields rules select on come from the channel's personality (MCTP).
+    set_log_level(LogLevel::error);
+    Engine engine;
+    auto decode_message = [&engine](unsigned channel, Layout layout, MessageKind kind,
+                                    const Bytes& raw) {
+        return engine.decode(channel, layout, kind, raw);
+    };
     const Bytes get_eid =
         hex("00 43 43 50 01 00 00 00 0b 00 00 00 4d 43 54 50 01 08 09 c8 00 80 02");
     auto m0 = decode_message(0, Layout::extended, MessageKind::request, get_eid);

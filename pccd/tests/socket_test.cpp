@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Socket transport over a real unix socket: answers, fragmentation, framing
-// errors, unknown channels, the queue while QEMU is away.
+// errors, an older framing version, the hello, unknown channels, the queue
+// while QEMU is away.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,8 @@
 #include "socket_transport.hpp"
 #include "test_util.hpp"
 
+#include <cstdio>
+
 namespace pccd {
 namespace {
 
@@ -25,15 +28,38 @@ const Bytes kGetEid = hex("00 43 43 50 01 00 00 00 0b 00 00 00 4d 43 54 50 01 08
 const Bytes kGetEidAnswer =
     hex("01 43 43 50 01 00 00 00 0f 00 00 00 4d 43 54 50 01 09 08 c0 00 00 02 00 08 02 00");
 
-// A request frame for channel 0, written out per qemu/docs/system/devices/pcc.rst.
-Bytes request_frame(const char* channel = "00 00") {
-    Bytes f = hex(std::string("50 43 43 31 17 00 00 00 ") + channel + " 01 00");
+// 8 little-endian bytes of a frame's id or reference.
+std::string le64(std::uint64_t v) {
+    std::string out;
+    for (int i = 0; i < 8; ++i) {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, " %02x", static_cast<unsigned>((v >> (8 * i)) & 0xff));
+        out += buf;
+    }
+    return out;
+}
+
+// A request frame (id `id`) for channel 0, written out per
+// qemu/docs/system/devices/pcc.rst: "PCC2", length, channel, kind 1, layout 0,
+// id, reference 0.
+Bytes request_frame(const char* channel = "00 00", std::uint64_t id = 0x100) {
+    Bytes f =
+        hex(std::string("50 43 43 32 17 00 00 00 ") + channel + " 01 00" + le64(id) + le64(0));
     append(f, kGetEid);
     return f;
 }
-Bytes answer_frame() {
-    Bytes f = hex("50 43 43 31 1b 00 00 00 00 00 02 00");
+// pccd's answer: its own frame id `id`, the request's id as reference.
+Bytes answer_frame(std::uint64_t id = 1, std::uint64_t reference = 0x100) {
+    Bytes f = hex("50 43 43 32 1b 00 00 00 00 00 02 00" + le64(id) + le64(reference));
     append(f, kGetEidAnswer);
+    return f;
+}
+Bytes hello_frame(const char* channel, std::string_view description) {
+    Bytes f = hex("50 43 43 32 00 00 00 00");
+    f[4] = static_cast<std::uint8_t>(description.size());
+    f[5] = static_cast<std::uint8_t>(description.size() >> 8);
+    append(f, hex(std::string(channel) + " 04 00" + le64(7) + le64(0)));
+    f.insert(f.end(), description.begin(), description.end());
     return f;
 }
 
@@ -42,16 +68,16 @@ class SocketTest : public ::testing::Test {
     SocketTest() {
         set_log_level(LogLevel::error);
         path_ = dir_.str() + "/pccd.sock";
-        auto t = SocketTransport::listen(path_, engine_, loop_, 4);
+        auto t = SocketTransport::listen(path_, responder_, loop_, 4);
         EXPECT_TRUE(t) << (t ? "" : t.error());
         transport_ = std::move(*t);
     }
 
-    UniqueFd connect_client() {
+    pcc::UniqueFd connect_client() {
         auto fd = connect_unix(path_);
         EXPECT_TRUE(fd) << (fd ? "" : fd.error());
         pump(20);
-        return fd ? std::move(*fd) : UniqueFd();
+        return fd ? std::move(*fd) : pcc::UniqueFd();
     }
 
     void pump(int ms) {
@@ -91,6 +117,7 @@ class SocketTest : public ::testing::Test {
     std::string path_;
     EventLoop loop_;
     Engine engine_;
+    Responder responder_{engine_, loop_};
     std::unique_ptr<SocketTransport> transport_;
     bool eof_ = false;
 };
@@ -103,52 +130,98 @@ TEST_F(SocketTest, SocketFileIsPrivate) {
 }
 
 TEST_F(SocketTest, AnswersARequest) {
-    UniqueFd c = connect_client();
+    pcc::UniqueFd c = connect_client();
     send_all(c.get(), request_frame());
     EXPECT_EQ(receive(c.get(), answer_frame().size()), answer_frame());
 }
 
 TEST_F(SocketTest, RequestSplitAcrossManyWrites) {
-    UniqueFd c = connect_client();
-    Bytes two = request_frame();
-    append(two, request_frame());
+    pcc::UniqueFd c = connect_client();
+    Bytes two = request_frame("00 00", 0x100);
+    append(two, request_frame("00 00", 0x101));
     for (std::uint8_t b : two) {
         send_all(c.get(), Bytes{b});
         loop_.run_once(0);
     }
-    Bytes want = answer_frame();
-    append(want, answer_frame());
+    Bytes want = answer_frame(1, 0x100);
+    append(want, answer_frame(2, 0x101));
     EXPECT_EQ(receive(c.get(), want.size()), want);
 }
 
 TEST_F(SocketTest, FramingErrorsCloseTheConnection) {
-    for (const char* head : {"50 43 43 30 00 00 00 00 00 00 01 00",     // bad magic
-                             "50 43 43 31 01 00 01 00 00 00 01 00",     // 65537 bytes
-                             "50 43 43 31 00 00 00 00 00 00 09 00"}) {  // kind 9
+    const std::string ids = le64(0) + le64(0);
+    for (const char* head : {"51 43 43 32 00 00 00 00 00 00 01 00",     // bad magic
+                             "50 43 43 32 01 00 01 00 00 00 01 00",     // 65537 bytes
+                             "50 43 43 32 00 00 00 00 00 00 09 00"}) {  // kind 9
         const auto before = counters().get("bad.socket_frame");
-        UniqueFd c = connect_client();
-        send_all(c.get(), hex(head));
+        pcc::UniqueFd c = connect_client();
+        send_all(c.get(), hex(head + ids));
         receive(c.get(), 1);
         EXPECT_TRUE(eof_) << head;
         EXPECT_EQ(counters().get("bad.socket_frame"), before + 1);
     }
     // The listener still works.
-    UniqueFd c = connect_client();
+    pcc::UniqueFd c = connect_client();
     send_all(c.get(), request_frame());
     EXPECT_EQ(receive(c.get(), answer_frame().size()), answer_frame());
 }
 
+// An older QEMU speaks framing version 1: logged as an error naming both
+// versions, counted, the connection closed; no answer.
+TEST_F(SocketTest, OlderFramingVersionIsClosed) {
+    const auto before = counters().get("bad.socket_version");
+    const auto frames_before = counters().get("bad.socket_frame");
+    pcc::UniqueFd c = connect_client();
+    Bytes v1 = hex("50 43 43 31 17 00 00 00 00 00 01 00");
+    append(v1, kGetEid);
+    send_all(c.get(), v1);
+    EXPECT_TRUE(receive(c.get(), 1).empty());
+    EXPECT_TRUE(eof_);
+    EXPECT_EQ(counters().get("bad.socket_version"), before + 1);
+    EXPECT_EQ(counters().get("bad.socket_frame"), frames_before);
+    EXPECT_EQ(transport_->connections(), 0u);
+}
+
+// The hello carries the device description: the channel is bound by it (here
+// a SLIMpro hwmon without --bind) and belongs to the connection at once.
+TEST_F(SocketTest, HelloDescribesTheDevice) {
+    pcc::UniqueFd a = connect_client();
+    pcc::UniqueFd b = connect_client();
+    send_all(b.get(), hello_frame("04 00",
+                                  "pcc-device 1\nclass pcc-xgene-hwmon\nchannel 4\n"
+                                  "subspace 4 type 2 role mailbox shmem 4096\n"));
+    pump(20);
+    ASSERT_NE(engine_.bindings().description(4), nullptr);
+    EXPECT_EQ(engine_.bindings().description(4)->device_class, "pcc-xgene-hwmon");
+    EXPECT_TRUE(transport_->has_seen(4));
+    // A sensor read of SOC_TEMP_REG: the default 35 degrees.
+    Bytes req = hex("50 43 43 32 14 00 00 00 04 00 01 01" + le64(9) + le64(0));
+    append(req, hex("04 43 43 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00"));
+    send_all(b.get(), req);
+    Bytes want = hex("50 43 43 32 14 00 00 00 04 00 02 01" + le64(1) + le64(9));
+    append(want, hex("04 43 43 50  00 80  01 00  02 e9 ff 04  23 00 00 00  00 00 00 00"));
+    EXPECT_EQ(receive(b.get(), want.size()), want);
+    EXPECT_TRUE(receive(a.get(), 1, 50).empty());
+    // A hello whose description is for another channel is rejected.
+    const auto before = counters().get("bad.device_description");
+    send_all(a.get(), hello_frame("05 00", "pcc-device 1\nclass pcc-mctp\nchannel 6\n"));
+    pump(20);
+    EXPECT_EQ(counters().get("bad.device_description"), before + 1);
+    EXPECT_EQ(engine_.bindings().description(6), nullptr);
+    EXPECT_EQ(transport_->connections(), 2u);  // the connection stays
+}
+
 TEST_F(SocketTest, UnknownChannelIsDroppedConnectionStays) {
-    UniqueFd c = connect_client();
+    pcc::UniqueFd c = connect_client();
     const auto before = counters().get("bad.socket_channel");
     send_all(c.get(), request_frame("00 01"));  // channel 256
     send_all(c.get(), request_frame());
     EXPECT_EQ(receive(c.get(), answer_frame().size()), answer_frame());
     EXPECT_EQ(counters().get("bad.socket_channel"), before + 1);
     // A malformed message inside a good frame: logged, no answer, connection stays.
-    send_all(c.get(), hex("50 43 43 31 03 00 00 00 00 00 01 00 00 43 43"));
+    send_all(c.get(), hex("50 43 43 32 03 00 00 00 00 00 01 00" + le64(5) + le64(0) + " 00 43 43"));
     send_all(c.get(), request_frame());
-    EXPECT_EQ(receive(c.get(), answer_frame().size()), answer_frame());
+    EXPECT_EQ(receive(c.get(), answer_frame().size()), answer_frame(2, 0x100));
 }
 
 TEST_F(SocketTest, QueuesWhileNobodyIsConnectedBounded) {
@@ -158,10 +231,11 @@ TEST_F(SocketTest, QueuesWhileNobodyIsConnectedBounded) {
     }
     EXPECT_EQ(transport_->queued(0), 4u);  // limit 4
     EXPECT_EQ(counters().get("socket.queue_full_drops"), before + 2);
-    UniqueFd c = connect_client();
+    pcc::UniqueFd c = connect_client();
     Bytes want;
     for (std::uint8_t i = 0; i < 4; ++i) {
-        append(want, hex("50 43 43 31 01 00 00 00 00 00 03 00"));
+        // Notifications: pccd's frame ids 1.. (the two dropped ones took 5 and 6), reference 0.
+        append(want, hex("50 43 43 32 01 00 00 00 00 00 03 00" + le64(i + 1u) + le64(0)));
         want.push_back(i);
     }
     EXPECT_EQ(receive(c.get(), want.size()), want);
@@ -172,24 +246,27 @@ TEST_F(SocketTest, DelayedAnswerSurvivesAReconnect) {
     auto rules = parse_rules("match type=0 => delay 100\n");
     engine_.set_rules(*rules);
     {
-        UniqueFd c = connect_client();
+        pcc::UniqueFd c = connect_client();
         send_all(c.get(), request_frame());
         pump(20);
     }  // QEMU goes away before the answer
+    EXPECT_EQ(responder_.delayed(), 1u);
     pump(150);
+    EXPECT_EQ(responder_.delayed(), 0u);
     EXPECT_EQ(transport_->queued(0), 1u);
-    UniqueFd again = connect_client();
+    pcc::UniqueFd again = connect_client();
     EXPECT_EQ(receive(again.get(), answer_frame().size()), answer_frame());
 }
 
 TEST_F(SocketTest, ChannelsGoToTheConnectionThatUsesThem) {
-    UniqueFd a = connect_client();
-    UniqueFd b = connect_client();
+    pcc::UniqueFd a = connect_client();
+    pcc::UniqueFd b = connect_client();
     send_all(b.get(), request_frame("05 00"));
-    Bytes answer = receive(b.get(), 12);
-    ASSERT_GE(answer.size(), 12u);
+    Bytes answer = receive(b.get(), 28);
+    ASSERT_GE(answer.size(), 28u);
     transport_->send_notification(5, Layout::extended, hex("ab"));
-    EXPECT_EQ(receive(b.get(), 13), hex("50 43 43 31 01 00 00 00 05 00 03 00 ab"));
+    EXPECT_EQ(receive(b.get(), 29),
+              hex("50 43 43 32 01 00 00 00 05 00 03 00" + le64(2) + le64(0) + " ab"));
     EXPECT_TRUE(receive(a.get(), 1, 50).empty());
 }
 
@@ -198,6 +275,7 @@ TEST(SocketPath, StaleSocketIsReplacedOthersRefused) {
     test::TempDir dir;
     EventLoop loop;
     Engine engine;
+    Responder responder(engine, loop);
     const std::string path = dir.str() + "/s";
     {
         auto first = UnixListener::listen(path);
@@ -208,17 +286,17 @@ TEST(SocketPath, StaleSocketIsReplacedOthersRefused) {
     EXPECT_FALSE(fs::exists(path));  // removed with its listener
     {
         // stale socket file: create one without a listener
-        UniqueFd s(::socket(AF_UNIX, SOCK_STREAM, 0));
+        pcc::UniqueFd s(::socket(AF_UNIX, SOCK_STREAM, 0));
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
         std::strcpy(addr.sun_path, path.c_str());
         ASSERT_EQ(::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
     }
-    EXPECT_TRUE(SocketTransport::listen(path, engine, loop));
+    EXPECT_TRUE(SocketTransport::listen(path, responder, loop));
     std::ofstream(dir.str() + "/file") << "x";
-    EXPECT_FALSE(SocketTransport::listen(dir.str() + "/file", engine, loop));
+    EXPECT_FALSE(SocketTransport::listen(dir.str() + "/file", responder, loop));
     fs::create_symlink(dir.str() + "/file", dir.str() + "/link");
-    EXPECT_FALSE(SocketTransport::listen(dir.str() + "/link", engine, loop));
+    EXPECT_FALSE(SocketTransport::listen(dir.str() + "/link", responder, loop));
     EXPECT_TRUE(fs::exists(dir.str() + "/file"));
 }
 

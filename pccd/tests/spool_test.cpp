@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Spool transport in temp directories: backlog, order, inotify, restart
-// safety at every commit step, garbage, symlinks.
+// Spool transport in temp directories: backlog, order, inotify, answers that
+// name their request, restart safety at every commit step, garbage, symlinks,
+// the device description (also one that appears later).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "device_description.hpp"
 #include "log.hpp"
 #include "spool_transport.hpp"
 #include "test_util.hpp"
@@ -19,6 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::hex;
+using test::names_in;
+using test::read_file;
+using test::write_file;
 
 // Get Endpoint ID from EID 9 with instance id `iid`.
 Bytes get_eid(std::uint8_t iid) {
@@ -32,28 +37,6 @@ Bytes get_eid_answer(std::uint8_t iid) {
         hex("01 43 43 50 01 00 00 00 0f 00 00 00 4d 43 54 50 01 09 08 c0 00 00 02 00 08 02 00");
     b[21] = iid;
     return b;
-}
-
-Bytes read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_file(const fs::path& p, const Bytes& bytes) {
-    std::ofstream out(p, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-}
-
-std::vector<std::string> names_in(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) {
-        if (!e.is_directory()) {
-            names.push_back(e.path().filename().string());
-        }
-    }
-    std::sort(names.begin(), names.end());
-    return names;
 }
 
 class SpoolTest : public ::testing::Test {
@@ -72,7 +55,7 @@ class SpoolTest : public ::testing::Test {
     }
 
     std::unique_ptr<SpoolTransport> open_spool() {
-        auto spool = SpoolTransport::open(dir_.str(), engine_, loop_);
+        auto spool = SpoolTransport::open(dir_.str(), responder_, loop_);
         EXPECT_TRUE(spool) << (spool ? "" : spool.error());
         return spool ? std::move(*spool) : nullptr;
     }
@@ -95,6 +78,7 @@ class SpoolTest : public ::testing::Test {
     test::TempDir dir_;
     EventLoop loop_;
     Engine engine_;
+    Responder responder_{engine_, loop_};
 };
 
 TEST_F(SpoolTest, CreatesPrivateDirectories) {
@@ -119,12 +103,16 @@ TEST_F(SpoolTest, BacklogIsAnsweredInNameOrder) {
     EXPECT_TRUE(names_in(outbox()).empty());
     const auto names = names_in(inbox());
     ASSERT_EQ(names.size(), 3u);
+    std::vector<std::uint64_t> requests;
     for (const auto& n : names) {
         auto parsed = parse_spool_name(n);
         ASSERT_TRUE(parsed) << n;
         EXPECT_EQ(parsed->kind, MessageKind::response);
         EXPECT_EQ(parsed->channel, 0u);
+        ASSERT_TRUE(parsed->request) << n;  // -r<request sequence>
+        requests.push_back(*parsed->request);
     }
+    EXPECT_EQ(requests, (std::vector<std::uint64_t>{100, 200, 300}));
     // Answer sequence order follows request name order.
     EXPECT_EQ(answers(),
               (std::vector<Bytes>{get_eid_answer(1), get_eid_answer(2), get_eid_answer(3)}));
@@ -220,10 +208,11 @@ TEST_F(SpoolTest, SymlinksAreRefused) {
     }
     // the spool itself, or a subdirectory, as a symlink
     fs::create_directory_symlink(dir_.path(), elsewhere.path() / "spool-link");
-    EXPECT_FALSE(SpoolTransport::open((elsewhere.path() / "spool-link").string(), engine_, loop_));
+    EXPECT_FALSE(
+        SpoolTransport::open((elsewhere.path() / "spool-link").string(), responder_, loop_));
     test::TempDir other;
     fs::create_directory_symlink(elsewhere.path(), other.path() / "inbox");
-    auto refused = SpoolTransport::open(other.str(), engine_, loop_);
+    auto refused = SpoolTransport::open(other.str(), responder_, loop_);
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().find("symlink"), std::string::npos);
 }
@@ -237,11 +226,13 @@ TEST_F(SpoolTest, DelayedAnswerKeepsTheRequestUntilSent) {
     spool->scan();
     EXPECT_TRUE(answers().empty());
     EXPECT_EQ(names_in(outbox()).size(), 1u);
-    EXPECT_EQ(spool->delayed(), 1u);
+    EXPECT_EQ(responder_.delayed(spool.get()), 1u);
     spool->scan();  // a rescan does not handle it twice
+    EXPECT_EQ(responder_.delayed(), 1u);
     run_until([&] { return !answers().empty(); });
     EXPECT_EQ(answers(), std::vector<Bytes>{get_eid_answer(1)});
     EXPECT_TRUE(names_in(outbox()).empty());
+    EXPECT_EQ(responder_.delayed(), 0u);
 }
 
 TEST_F(SpoolTest, DroppedRequestsAreRemovedWithoutAnswer) {
@@ -267,6 +258,84 @@ TEST_F(SpoolTest, NotificationsAndSequenceAfterExistingFiles) {
     auto file = write_spool_notification(dir_.str(), 3, Layout::generic, hex("bb"));
     ASSERT_TRUE(file) << file.error();
     EXPECT_EQ(*file, "10000000000000000002-c003-ntf.gen");
+}
+
+// A SLIMpro sensor read (SOC_TEMP_REG) on channel 4, generic layout.
+Bytes sensor_read() {
+    return hex("04 43 43 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00");
+}
+constexpr const char* kHwmonDevice =
+    "pcc-device 1\nclass pcc-xgene-hwmon\nchannel 4\n"
+    "subspace 4 type 2 role mailbox shmem 4096\nproperty sensors 5\n";
+
+// `pccd --spool DIR` alone serves a pcc-xgene-hwmon whose spool has a device
+// file: the description binds the channel, no --bind needed.
+TEST_F(SpoolTest, DeviceFileBindsTheChannel) {
+    write_file(dir_.path() / "device", std::string_view(kHwmonDevice));
+    fs::create_directories(outbox());
+    write_file(outbox() / format_spool_name({7, 4, MessageKind::request, Layout::generic}),
+               sensor_read());
+    auto spool = open_spool();
+    spool->scan();
+    const auto names = names_in(inbox());
+    ASSERT_EQ(names.size(), 1u);
+    EXPECT_EQ(names[0].substr(20), "-c004-rsp-r00000000000000000007.gen");
+    EXPECT_EQ(read_file(inbox() / names[0]),
+              hex("04 43 43 50  00 80  01 00  02 e9 ff 04  23 00 00 00  00 00 00 00"));
+    EXPECT_TRUE(spool->has_seen(4));
+    ASSERT_NE(engine_.bindings().description(4), nullptr);
+    EXPECT_EQ(engine_.bindings().description(4)->property("sensors"), "5");
+}
+
+// QEMU may start after pccd: the device file appears later (through a
+// temporary file and a rename, as QEMU writes it) and is picked up through
+// inotify before the requests that follow it.
+TEST_F(SpoolTest, DeviceFileThatAppearsLater) {
+    auto spool = open_spool();
+    spool->scan();
+    EXPECT_EQ(engine_.bindings().description(4), nullptr);
+    write_file(dir_.path() / ".device.tmp", std::string_view(kHwmonDevice));
+    fs::rename(dir_.path() / ".device.tmp", dir_.path() / "device");
+    run_until([&] { return engine_.bindings().description(4) != nullptr; });
+    ASSERT_NE(engine_.bindings().description(4), nullptr);
+    fs::create_directories(outbox() / "tmp");
+    const std::string name = format_spool_name({9, 4, MessageKind::request, Layout::generic});
+    write_file(outbox() / "tmp" / name, sensor_read());
+    fs::rename(outbox() / "tmp" / name, outbox() / name);
+    run_until([&] { return !names_in(inbox()).empty(); });
+    ASSERT_EQ(answers().size(), 1u);
+    EXPECT_EQ(answers()[0][12], 0x23);  // 35 degrees
+    // A rewritten description replaces the old one.
+    write_file(dir_.path() / ".device.tmp",
+               std::string_view("pcc-device 1\nclass pcc-xgene-hwmon\nchannel 4\n"
+                                "subspace 4 type 2 role mailbox\nproperty sensors 7\n"));
+    fs::rename(dir_.path() / ".device.tmp", dir_.path() / "device");
+    run_until([&] { return engine_.bindings().description(4)->property("sensors") == "7"; });
+    EXPECT_EQ(engine_.bindings().description(4)->property("sensors"), "7");
+}
+
+// A device file that is a symlink, too big or no description is refused with
+// a reason; requests are still answered.
+TEST_F(SpoolTest, BadDeviceFilesAreRejected) {
+    const auto before = counters().get("bad.device_description");
+    test::TempDir elsewhere;
+    write_file(elsewhere.path() / "device", std::string_view(kHwmonDevice));
+    fs::create_symlink(elsewhere.path() / "device", dir_.path() / "device");
+    put_request(100, get_eid(1));
+    {
+        auto spool = open_spool();
+        spool->scan();
+        EXPECT_EQ(engine_.bindings().description(4), nullptr);
+        EXPECT_EQ(answers(), std::vector<Bytes>{get_eid_answer(1)});
+    }
+    EXPECT_EQ(counters().get("bad.device_description"), before + 1);
+    fs::remove(dir_.path() / "device");
+    write_file(dir_.path() / "device", std::string(kMaxDescriptionSize + 1, 'x'));
+    open_spool();
+    write_file(dir_.path() / "device", std::string_view("class pcc-mctp\nchannel 0\n"));
+    open_spool();
+    EXPECT_EQ(counters().get("bad.device_description"), before + 3);
+    EXPECT_EQ(engine_.bindings().description(0), nullptr);
 }
 
 }  // namespace

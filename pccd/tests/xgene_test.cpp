@@ -18,7 +18,7 @@ class XgeneTest : public ::testing::Test {
   protected:
     XgeneTest() {
         set_log_level(LogLevel::error);
-        EXPECT_TRUE(engine_.bind_generic(3, "xgene-slimpro"));
+        EXPECT_TRUE(engine_.bind(3, "xgene-slimpro"));
     }
     std::optional<Bytes> ask(const Bytes& request) {
         return engine_.handle_request(3, Layout::generic, request, "test").answer;
@@ -98,6 +98,91 @@ TEST_F(XgeneTest, ShortSpaceIsRejected) {
 TEST_F(XgeneTest, LongerSpaceKeepsItsTail) {
     EXPECT_EQ(ask(hex("03 43 43 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00  aa bb")),
               hex("03 43 43 50  00 80  01 00  02 e9 ff 04  23 00 00 00  00 00 00 00  aa bb"));
+}
+
+// Older Linux drivers (e.g. Debian bookworm's 6.1) write the signature
+// 0x50424300 | index ("PCB"); the SLIMpro firmware accepted it, and so does
+// the personality: counted, answered with the request's signature.
+TEST_F(XgeneTest, LegacySignatureIsAcceptedAndCounted) {
+    counters().clear();
+    const Bytes legacy = hex("03 43 42 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00");
+    EXPECT_EQ(ask(legacy), hex("03 43 42 50  00 80  01 00  02 e9 ff 04  23 00 00 00  00 00 00 00"));
+    EXPECT_EQ(ask(legacy), hex("03 43 42 50  00 80  01 00  02 e9 ff 04  23 00 00 00  00 00 00 00"));
+    EXPECT_EQ(counters().get("xgene.legacy_signature"), 2u);
+    EXPECT_EQ(counters().get("bad.message"), 0u);
+    // The PCC signature is not counted as legacy.
+    EXPECT_EQ(ask(sensor_read("10")), sensor_value("23 00 00 00"));
+    EXPECT_EQ(counters().get("xgene.legacy_signature"), 2u);
+    // Neither is the answer pccd sends (it echoes the legacy signature).
+    engine_.record_sent(3, Layout::generic, MessageKind::response,
+                        hex("03 43 42 50  00 80  01 00  02 e9 ff 04  23 00 00 00  00 00 00 00"),
+                        "test");
+    EXPECT_EQ(counters().get("xgene.legacy_signature"), 2u);
+}
+
+TEST_F(XgeneTest, StrictSignatureRefusesTheLegacyOne) {
+    counters().clear();
+    engine_.set_setting("xgene.strict_signature", "1");
+    auto outcome = engine_.handle_request(
+        3, Layout::generic, hex("03 43 42 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00"),
+        "test");
+    EXPECT_FALSE(outcome.answer);
+    EXPECT_NE(outcome.rejected.find("legacy SLIMpro signature 0x50424303"), std::string::npos)
+        << outcome.rejected;
+    EXPECT_EQ(counters().get("xgene.legacy_signature_rejected"), 1u);
+    EXPECT_EQ(counters().get("xgene.legacy_signature"), 0u);
+    EXPECT_EQ(counters().get("bad.message"), 1u);
+    // The PCC signature still works; strict off again accepts the legacy one.
+    EXPECT_EQ(ask(sensor_read("10")), sensor_value("23 00 00 00"));
+    engine_.set_setting("xgene.strict_signature", "0");
+    EXPECT_TRUE(ask(hex("03 43 42 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00")));
+}
+
+TEST_F(XgeneTest, OtherSignaturesAreRejected) {
+    counters().clear();
+    EXPECT_FALSE(ask(hex("03 43 41 50  00 80  00 00  02 e9 ff 04  10 00 00 00  00 00 00 00")));
+    EXPECT_EQ(counters().get("bad.message"), 1u);
+    EXPECT_EQ(counters().get("xgene.legacy_signature"), 0u);
+}
+
+// Only the SLIMpro personality knows the legacy signature: MCTP and a channel
+// no personality serves keep requiring "PCC".
+TEST(LegacySignature, OtherPersonalitiesRejectIt) {
+    set_log_level(LogLevel::error);
+    counters().clear();
+    Engine engine;
+    auto mctp = engine.handle_request(
+        0, Layout::extended,
+        hex("00 43 42 50 01 00 00 00 0b 00 00 00 4d 43 54 50 01 08 09 c8 00 80 02"), "test");
+    EXPECT_FALSE(mctp.answer);
+    EXPECT_NE(mctp.rejected.find("bad signature 0x50424300"), std::string::npos) << mctp.rejected;
+    auto unbound = engine.handle_request(
+        5, Layout::generic, hex("05 43 42 50  00 80  00 00  02 e9 ff 04  10 00 00 00"), "test");
+    EXPECT_NE(unbound.rejected.find("bad signature"), std::string::npos) << unbound.rejected;
+    EXPECT_EQ(counters().get("bad.message"), 2u);
+    EXPECT_EQ(counters().get("xgene.legacy_signature"), 0u);
+}
+
+// Without --bind: the device description of a pcc-xgene-hwmon binds it.
+TEST(XgeneBinding, DescriptionBindsWithoutBind) {
+    set_log_level(LogLevel::error);
+    Engine engine;
+    const Bytes req = hex("06 43 43 50  00 80  00 00  02 e9 ff 04  20 00 00 00  00 00 00 00");
+    EXPECT_FALSE(engine.handle_request(6, Layout::generic, req, "test").answer);
+    ASSERT_TRUE(engine.bindings().load_description(
+        "pcc-device 1\nclass pcc-xgene-hwmon\nchannel 6\nsubspace 6 type 2 role mailbox\n",
+        "test"));
+    EXPECT_EQ(engine.handle_request(6, Layout::generic, req, "test").answer,
+              hex("06 43 43 50  00 80  01 00  02 e9 ff 04  0c 00 00 00  00 00 00 00"));
+    // pcc-xgene-i2c is the same personality's.
+    ASSERT_TRUE(engine.bindings().load_description(
+        "pcc-device 1\nclass pcc-xgene-i2c\nchannel 7\nsubspace 7 type 2 role mailbox\n", "test"));
+    EXPECT_TRUE(engine
+                    .handle_request(7, Layout::generic,
+                                    hex("07 43 43 50  00 80  00 00  02 e9 ff 04  10 00 00 00"
+                                        "00 00 00 00"),
+                                    "test")
+                    .answer);
 }
 
 }  // namespace
