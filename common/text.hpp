@@ -19,4 +19,7 @@ std::vector<std::string_view> split_words(std::string_view line);
 // `text` without leading and trailing white space.
 std::string_view trim(std::string_view text);
 
+// `text` quoted for a POSIX shell: 'it'\''s'.
+std::string shell_quote(std::string_view text);
+
 }  // namespace pcc
