@@ -2,6 +2,7 @@
 // The kernel log as a list of records: /dev/kmsg, else klogctl().
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,13 @@ bool parse_kmsg_record(std::string_view rec, KmsgRecord* out);
 
 // Parses klogctl's text ("<6>text\n<4>text\n").
 std::vector<KmsgRecord> parse_syslog_text(std::string_view text);
+
+// The last `max` records of `log` that mention any of `words` (warnings
+// and errors when there are such, else any level), quoted for a failure
+// message: "; kernel log: <3>text | <4>text"; "" when none does.
+std::string quote_kernel_log(const std::vector<KmsgRecord>& log,
+                             std::initializer_list<std::string_view> words, std::size_t max = 2);
+// The same over the kernel log as it is now.
+std::string quote_kernel_log(std::initializer_list<std::string_view> words, std::size_t max = 2);
 
 }  // namespace lab

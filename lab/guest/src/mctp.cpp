@@ -32,17 +32,29 @@ std::string hex_bytes(std::span<const std::uint8_t> b) {
     return s;
 }
 
-Bytes control_request(std::uint8_t instance, std::uint8_t command,
-                      std::span<const std::uint8_t> data) {
+namespace {
+
+// A request: Rq=1 + instance, the other header bytes, the data.
+Bytes request(std::uint8_t instance, std::initializer_list<std::uint8_t> header,
+              std::span<const std::uint8_t> data) {
     // (push_back rather than insert: GCC 12 -Warray-bounds misfires on it)
     Bytes m;
-    m.reserve(2 + data.size());
+    m.reserve(1 + header.size() + data.size());
     m.push_back(static_cast<std::uint8_t>(0x80 | (instance & 0x1f)));
-    m.push_back(command);
+    for (auto b : header) {
+        m.push_back(b);
+    }
     for (auto b : data) {
         m.push_back(b);
     }
     return m;
+}
+
+}  // namespace
+
+Bytes control_request(std::uint8_t instance, std::uint8_t command,
+                      std::span<const std::uint8_t> data) {
+    return request(instance, {command}, data);
 }
 
 std::optional<ControlResponse> parse_control_response(std::span<const std::uint8_t> msg,
@@ -135,15 +147,7 @@ std::optional<Bytes> parse_message_types(const ControlResponse& r, std::string* 
 
 Bytes pldm_request(std::uint8_t instance, std::uint8_t pldm_type, std::uint8_t command,
                    std::span<const std::uint8_t> data) {
-    Bytes m;
-    m.reserve(3 + data.size());
-    m.push_back(static_cast<std::uint8_t>(0x80 | (instance & 0x1f)));
-    m.push_back(static_cast<std::uint8_t>(pldm_type & 0x3f));
-    m.push_back(command);
-    for (auto b : data) {
-        m.push_back(b);
-    }
-    return m;
+    return request(instance, {static_cast<std::uint8_t>(pldm_type & 0x3f), command}, data);
 }
 
 std::optional<PldmResponse> parse_pldm_response(std::span<const std::uint8_t> msg,

@@ -13,29 +13,32 @@
 //      Type Support; PLDM base GetTID, GetPLDMTypes
 // Results: mctp-<link>-setup, mctp-<link>-get-eid, -version, -types,
 // pldm-<link>-get-tid, -types, and mctp-traffic (all of them).
-#include "fd.hpp"
-#include "mctp.hpp"
-#include "netlink.hpp"
-#include "report.hpp"
-
-#include <dirent.h>
-#include <fcntl.h>
 #include <linux/mctp.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
+#include "mctp.hpp"
+#include "netlink.hpp"
+#include "report.hpp"
+#include "sysfs.hpp"
+#include "text.hpp"
+#include "unique_fd.hpp"
+
 namespace {
 
 using lab::Reporter;
+using pcc::errno_text;
+using pcc::UniqueFd;
 namespace mctp = lab::mctp;
 namespace nl = lab::netlink;
 
@@ -47,42 +50,22 @@ struct Options {
     bool have_platform = true;
 };
 
-using lab::Fd;
-
-std::vector<std::string> mctp_links() {
-    std::vector<std::string> out;
-    if (DIR* d = ::opendir("/sys/class/net")) {
-        while (auto* e = ::readdir(d)) {
-            if (std::strncmp(e->d_name, "mctppcc", 7) == 0) {
-                out.emplace_back(e->d_name);
-            }
-        }
-        ::closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 int ifindex_of(const std::string& link) {
-    Fd fd(::open(("/sys/class/net/" + link + "/ifindex").c_str(), O_RDONLY | O_CLOEXEC));
-    char buf[32] = {};
-    if (fd.get() < 0 || ::read(fd.get(), buf, sizeof(buf) - 1) <= 0) {
-        return -1;
-    }
-    return std::atoi(buf);
+    const auto text = lab::read_text("/sys/class/net/" + link + "/ifindex");
+    return text ? std::atoi(text->c_str()) : -1;
 }
 
 // One rtnetlink request; "" on success (EEXIST counts: already set up).
 std::string netlink_request(const nl::Bytes& req, std::uint32_t seq) {
-    Fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-    if (fd.get() < 0) {
-        return std::string("socket(AF_NETLINK): ") + std::strerror(errno);
+    const UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (!fd) {
+        return "socket(AF_NETLINK): " + errno_text();
     }
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
                  sizeof(kernel)) < 0) {
-        return std::string("sendto: ") + std::strerror(errno);
+        return "sendto: " + errno_text();
     }
     pollfd p{fd.get(), POLLIN, 0};
     if (::poll(&p, 1, 2000) <= 0) {
@@ -91,7 +74,7 @@ std::string netlink_request(const nl::Bytes& req, std::uint32_t seq) {
     std::uint8_t buf[8192];
     ssize_t n = ::recv(fd.get(), buf, sizeof(buf), 0);
     if (n < 0) {
-        return std::string("recv: ") + std::strerror(errno);
+        return "recv: " + errno_text();
     }
     std::string why;
     auto code =
@@ -102,16 +85,16 @@ std::string netlink_request(const nl::Bytes& req, std::uint32_t seq) {
     if (*code == 0 || *code == -EEXIST) {
         return {};
     }
-    return std::strerror(-*code);
+    return errno_text(-*code);
 }
 
 // Sends one request of MCTP type `type` to `peer` in network `net` and
 // waits for the answer; nullopt and *error on failure.
 std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t type,
                                     const mctp::Bytes& req, int timeout_ms, std::string* error) {
-    Fd fd(::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) {
-        *error = std::string("socket(AF_MCTP): ") + std::strerror(errno);
+    const UniqueFd fd(::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd) {
+        *error = "socket(AF_MCTP): " + errno_text();
         return std::nullopt;
     }
     sockaddr_mctp to{};
@@ -123,7 +106,7 @@ std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t ty
     if (::sendto(fd.get(), req.data(), req.size(), 0, reinterpret_cast<sockaddr*>(&to),
                  sizeof(to)) < 0) {
         *error = std::string("sendto EID ") + std::to_string(peer) + " net " + std::to_string(net) +
-                 ": " + std::strerror(errno);
+                 ": " + errno_text();
         return std::nullopt;
     }
     pollfd p{fd.get(), POLLIN, 0};
@@ -138,7 +121,7 @@ std::optional<mctp::Bytes> exchange(unsigned net, unsigned peer, std::uint8_t ty
     socklen_t fl = sizeof(from);
     ssize_t n = ::recvfrom(fd.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &fl);
     if (n < 0) {
-        *error = std::string("recvfrom: ") + std::strerror(errno);
+        *error = "recvfrom: " + errno_text();
         return std::nullopt;
     }
     if (from.smctp_addr.s_addr != peer || from.smctp_type != type) {
@@ -234,16 +217,27 @@ class LinkChecks {
         return resp;
     }
 
-    bool get_eid() {
-        const std::string name = "mctp-" + link_ + "-get-eid";
-        auto resp = control(name, mctp::kGetEndpointId);
+    // The content of a response through `parse` (an mctp::parse_*); when
+    // there is no response or it does not parse, check `name` has failed.
+    template <class Response, class Parse>
+    auto parsed(const std::string& name, const char* what, const std::optional<Response>& resp,
+                Parse parse) -> decltype(parse(*resp, nullptr)) {
         if (!resp) {
-            return false;
+            return std::nullopt;
         }
         std::string why;
-        auto e = mctp::parse_get_endpoint_id(*resp, &why);
+        auto content = parse(*resp, &why);
+        if (!content) {
+            r_.fail(name, std::string(what) + ": " + why);
+        }
+        return content;
+    }
+
+    bool get_eid() {
+        const std::string name = "mctp-" + link_ + "-get-eid";
+        const auto e = parsed(name, "Get Endpoint ID", control(name, mctp::kGetEndpointId),
+                              mctp::parse_get_endpoint_id);
         if (!e) {
-            r_.fail(name, "Get Endpoint ID: " + why);
             return false;
         }
         const bool good = e->eid == o_.peer_eid && e->endpoint_type == 0 && e->eid_type == 2;
@@ -258,14 +252,10 @@ class LinkChecks {
     bool versions() {
         const std::string name = "mctp-" + link_ + "-version";
         const std::uint8_t base = 0xff;  // the base specification
-        auto resp = control(name, mctp::kGetVersionSupport, std::span(&base, 1));
-        if (!resp) {
-            return false;
-        }
-        std::string why;
-        auto v = mctp::parse_version_support(*resp, &why);
+        const auto v = parsed(name, "Get MCTP Version Support",
+                              control(name, mctp::kGetVersionSupport, std::span(&base, 1)),
+                              mctp::parse_version_support);
         if (!v) {
-            r_.fail(name, "Get MCTP Version Support: " + why);
             return false;
         }
         std::string all;
@@ -281,14 +271,10 @@ class LinkChecks {
 
     bool message_types() {
         const std::string name = "mctp-" + link_ + "-types";
-        auto resp = control(name, mctp::kGetMessageTypeSupport);
-        if (!resp) {
-            return false;
-        }
-        std::string why;
-        auto t = mctp::parse_message_types(*resp, &why);
+        const auto t =
+            parsed(name, "Get Message Type Support", control(name, mctp::kGetMessageTypeSupport),
+                   mctp::parse_message_types);
         if (!t) {
-            r_.fail(name, "Get Message Type Support: " + why);
             return false;
         }
         const bool pldm = std::find(t->begin(), t->end(), mctp::kTypePldm) != t->end();
@@ -316,14 +302,9 @@ class LinkChecks {
 
     bool pldm_types() {
         const std::string name = "pldm-" + link_ + "-types";
-        auto resp = pldm(name, mctp::kPldmGetTypes);
-        if (!resp) {
-            return false;
-        }
-        std::string why;
-        auto t = mctp::parse_pldm_types(*resp, &why);
+        const auto t =
+            parsed(name, "GetPLDMTypes", pldm(name, mctp::kPldmGetTypes), mctp::parse_pldm_types);
         if (!t) {
-            r_.fail(name, "GetPLDMTypes: " + why);
             return false;
         }
         std::string all;
@@ -347,71 +328,55 @@ class LinkChecks {
     unsigned instance_ = 0;
 };
 
-[[noreturn]] void usage(const std::string& why) {
-    lab::write_line("pcc-guest-mctp: " + why);
-    lab::write_line(
-        "usage: pcc-guest-mctp [--peer-eid N] [--local-eid N] [--tid N] [--timeout-ms MS] "
-        "[--no-platform]");
-    std::exit(2);
-}
-
-unsigned number(const std::string& opt, const char* s, unsigned max) {
-    char* end = nullptr;
-    errno = 0;
-    unsigned long v = std::strtoul(s, &end, 0);
-    if (!*s || *end || errno || v > max) {
-        usage(opt + ": bad number '" + s + "'");
-    }
-    return static_cast<unsigned>(v);
-}
-
-Options parse(int argc, char** argv) {
-    Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> const char* {
-            if (i + 1 >= argc) {
-                usage(a + " needs a value");
-            }
-            return argv[++i];
-        };
-        if (a == "--peer-eid") {
-            o.peer_eid = number(a, value(), 0xfe);
-        } else if (a == "--local-eid") {
-            o.local_eid = number(a, value(), 0xfe);
-        } else if (a == "--tid") {
-            o.tid = number(a, value(), 0xfe);
-        } else if (a == "--timeout-ms") {
-            o.timeout_ms = static_cast<int>(number(a, value(), 600000));
-        } else if (a == "--no-platform") {
-            o.have_platform = false;
-        } else {
-            usage("unknown argument '" + a + "'");
-        }
-    }
-    if (o.peer_eid == o.local_eid) {
-        usage("--peer-eid and --local-eid must differ");
-    }
-    return o;
+// An EID, TID or time option: strtoul (base 0), at most `max`.
+CLI::Option* add_number(CLI::App& app, const std::string& name, unsigned max, unsigned* out,
+                        const std::string& help) {
+    return app
+        .add_option_function<std::string>(
+            name,
+            [name, max, out](const std::string& s) {
+                char* end = nullptr;
+                errno = 0;
+                const unsigned long v = std::strtoul(s.c_str(), &end, 0);
+                if (s.empty() || *end || errno || v > max) {
+                    throw CLI::ValidationError(name, "bad number '" + s + "'");
+                }
+                *out = static_cast<unsigned>(v);
+            },
+            help + " (default " + std::to_string(*out) + ")")
+        ->type_name("N")
+        ->take_last();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options o = parse(argc, argv);
+    Options o;
+    unsigned timeout_ms = static_cast<unsigned>(o.timeout_ms);
+    CLI::App app{"MCTP control and PLDM base traffic from the guest's MCTP stack to pccd.",
+                 "pcc-guest-mctp"};
+    pcc::add_version_flag(app);
+    add_number(app, "--peer-eid", 0xfe, &o.peer_eid, "pccd's EID (its --eid)");
+    add_number(app, "--local-eid", 0xfe, &o.local_eid, "the guest's EID on every link");
+    add_number(app, "--tid", 0xfe, &o.tid, "pccd's PLDM terminus ID (its --tid)");
+    add_number(app, "--timeout-ms", 600000, &timeout_ms, "per request")->type_name("MS");
+    app.add_flag_callback(
+        "--no-platform", [&o] { o.have_platform = false; },
+        "no pccd is attached to this run: the traffic is skipped");
+    if (auto status = pcc::parse_command_line(app, argc, argv)) {
+        return *status;
+    }
+    o.timeout_ms = static_cast<int>(timeout_ms);
+    if (o.peer_eid == o.local_eid) {
+        return pcc::usage_error(app, "--peer-eid and --local-eid must differ");
+    }
     Reporter r;
-    int probe = ::socket(AF_MCTP, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int probe_errno = errno;
-    if (probe < 0) {
-        r.skip("mctp-traffic",
-               std::string("kernel has no MCTP stack: socket(AF_MCTP) failed with ") +
-                   (probe_errno == EAFNOSUPPORT ? "EAFNOSUPPORT" : std::strerror(probe_errno)) +
-                   " (needs CONFIG_MCTP)");
+    if (const std::string why = lab::mctp_socket_problem(); !why.empty()) {
+        r.skip("mctp-traffic", "kernel has no MCTP stack: " + why + " (needs CONFIG_MCTP)");
         r.summary();
         return 0;
     }
-    ::close(probe);
-    const auto links = mctp_links();
+    const auto links = lab::mctp_pcc_links();
     if (links.empty()) {
         r.skip("mctp-traffic",
                "no mctppcc* link: kernel without the mctp-pcc driver "

@@ -2,9 +2,12 @@
 #include "report.hpp"
 
 #include <unistd.h>
+
 #include <cerrno>
 
 namespace lab {
+
+namespace console = pcc::console;
 
 void write_line(std::string line) {
     for (auto& c : line) {
@@ -15,7 +18,7 @@ void write_line(std::string line) {
     line += '\n';
     std::string_view rest = line;
     while (!rest.empty()) {
-        ssize_t n = ::write(STDOUT_FILENO, rest.data(), rest.size());
+        const ssize_t n = ::write(STDOUT_FILENO, rest.data(), rest.size());
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -26,18 +29,21 @@ void write_line(std::string line) {
     }
 }
 
-void Reporter::emit(std::string_view status, std::string_view name, std::string_view msg) {
-    write_line("PCC-RESULT " + std::string(status) + " " + std::string(name) + " " +
-               std::string(msg));
+void Reporter::emit(Status status, std::string_view name, std::string_view msg) {
+    write_line(console::result_line(status, name, msg));
+    counts_.count(status);
 }
 
 void Reporter::info(std::string_view name, std::string_view text) {
-    write_line("PCC-INFO " + std::string(name) + " " + std::string(text));
+    write_line(console::info_line(name, text));
+}
+
+void Reporter::host_step(std::string_view step) {
+    write_line(console::host_step_line(step));
 }
 
 void Reporter::summary() {
-    write_line("PCC-SUMMARY ok=" + std::to_string(ok_) + " fail=" + std::to_string(fail_) +
-               " skip=" + std::to_string(skip_));
+    write_line(console::summary_line(counts_));
 }
 
 }  // namespace lab
