@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "modules.hpp"
 
-#include "process.hpp"
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
+
+#include "files.hpp"
+#include "process.hpp"
 
 namespace fs = std::filesystem;
 
@@ -32,14 +32,6 @@ std::string module_name(const fs::path& p) {
     return {};
 }
 
-std::vector<std::uint8_t> read_all(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        throw std::runtime_error(path + ": cannot read");
-    }
-    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
 std::vector<std::uint8_t> load_module(const std::string& path) {
     const char* tool = nullptr;
     if (path.ends_with(".xz")) {
@@ -50,13 +42,13 @@ std::vector<std::uint8_t> load_module(const std::string& path) {
         tool = "zstd";
     }
     if (!tool) {
-        return read_all(path);
+        return read_bytes(path);
     }
     int status = 0;
-    std::string out = run_capture({tool, "-dc", "--", path}, &status);
+    std::string out = pcc::run_capture({tool, "-dc", "--", path}, &status);
     if (status != 0 || out.empty()) {
         throw std::runtime_error(std::string(tool) + " -dc " + path + ": " +
-                                 describe_status(status));
+                                 pcc::describe_status(status));
     }
     return std::vector<std::uint8_t>(out.begin(), out.end());
 }

@@ -1,29 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "scenario.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "text.hpp"
 
 namespace lab {
 namespace {
 
 std::string strip(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r");
-    if (b == std::string::npos) {
-        return {};
-    }
-    const auto e = s.find_last_not_of(" \t\r");
-    return s.substr(b, e - b + 1);
+    return std::string(pcc::trim(s));
 }
 
-std::vector<std::string> words(const std::string& s) {
-    std::istringstream in(s);
-    std::vector<std::string> out;
-    for (std::string w; in >> w;) {
-        out.push_back(w);
+void append_words(std::vector<std::string>& to, const std::string& text) {
+    for (const auto w : pcc::split_words(text)) {
+        to.emplace_back(w);
     }
-    return out;
 }
 
 std::string basename_conf(const std::string& path) {
@@ -77,15 +73,11 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
             }
             s.devices.push_back(value);
         } else if (key == "qemu") {
-            for (auto& w : words(value)) {
-                s.qemu_args.push_back(w);
-            }
+            append_words(s.qemu_args, value);
         } else if (key == "append") {
             s.append += (s.append.empty() ? "" : " ") + value;
         } else if (key == "modules") {
-            for (auto& w : words(value)) {
-                s.modules.push_back(w);
-            }
+            append_words(s.modules, value);
         } else if (key == "guest") {
             if (value.empty()) {
                 fail("guest: empty command");
@@ -102,9 +94,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
                 fail("pccd-missing: 'skip' or 'continue'");
             }
         } else if (key == "require") {
-            for (auto& w : words(value)) {
-                s.require.push_back(w);
-            }
+            append_words(s.require, value);
         } else if (key.rfind("on ", 0) == 0) {
             const std::string name = strip(key.substr(3));
             if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
@@ -142,6 +132,24 @@ Scenario load_scenario(const std::string& path) {
     std::stringstream ss;
     ss << f.rdbuf();
     return parse_scenario(ss.str(), path);
+}
+
+std::string find_scenario(const std::string& arg, const std::string& dir) {
+    if (arg.find('/') != std::string::npos || arg.ends_with(".conf")) {
+        return arg;
+    }
+    return dir + "/" + arg + ".conf";
+}
+
+std::vector<std::string> scenario_files(const std::string& dir) {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().extension() == ".conf") {
+            files.push_back(e.path().string());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
 }
 
 }  // namespace lab

@@ -35,4 +35,10 @@ Scenario load_scenario(const std::string& path);
 // Parses the text of a scenario (for tests); `origin` names it in errors.
 Scenario parse_scenario(const std::string& text, const std::string& origin);
 
+// The file of a scenario named on the command line: NAME is DIR/NAME.conf,
+// a path or FILE.conf stands for itself.
+std::string find_scenario(const std::string& arg, const std::string& dir);
+// The scenario files (*.conf) in `dir`, sorted.
+std::vector<std::string> scenario_files(const std::string& dir);
+
 }  // namespace lab

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "artefacts.hpp"
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "paths.hpp"
+#include "process.hpp"
+
+namespace fs = std::filesystem;
+
+namespace lab {
+
+namespace {
+
+// The KEY=VALUE lines that a helper script of lab/ prints.
+std::map<std::string, std::string> run_helper(const std::string& script) {
+    int status = 0;
+    const std::string out = pcc::run_capture({source_root() + "/lab/" + script}, &status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error("lab/" + script + " " + pcc::describe_status(status));
+    }
+    std::map<std::string, std::string> kv;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+        if (auto eq = line.find('='); eq != std::string::npos) {
+            kv[line.substr(0, eq)] = line.substr(eq + 1);
+        }
+    }
+    return kv;
+}
+
+std::string find_qemu() {
+    if (const char* e = std::getenv("PCC_LAB_QEMU"); e && *e) {
+        return e;
+    }
+    for (const auto& c : {source_root() + "/build/qemu-system-aarch64",
+                          cache_root() + "/build-dev/qemu-system-aarch64"}) {
+        if (is_executable(c)) {
+            return c;
+        }
+    }
+    return {};
+}
+
+std::string find_pccd() {
+    for (const auto& c : {source_root() + "/build/pccd", self_dir() + "/../pccd/pccd",
+                          cache_root() + "/cpp-build/pccd/pccd"}) {
+        if (is_executable(c)) {
+            return fs::weakly_canonical(c).string();
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string pccd_search_path() {
+    return "build/pccd, " + self_dir() + "/../pccd/pccd, $QEMU_PCC_CACHE/cpp-build/pccd/pccd";
+}
+
+Artefacts prepare(const Options& o) {
+    const auto t0 = Clock::now();
+    Artefacts a;
+    a.kernel = o.kernel;
+    a.modules = o.modules;
+    a.bios = o.bios;
+    {
+        // busybox always comes from the cache, so fetch.sh always runs
+        // (it is idempotent and offline when everything is there)
+        auto kv = run_helper("fetch.sh");
+        if (a.kernel.empty()) {
+            a.kernel = kv["LAB_KERNEL"];
+            if (a.modules.empty()) {
+                a.modules = kv["LAB_MODULES"];
+            }
+        }
+        if (a.bios.empty()) {
+            a.bios = kv["LAB_EFI"];
+        }
+        a.busybox = kv["LAB_BUSYBOX"];
+    }
+    a.guest_bin = o.guest_bin.empty() ? run_helper("build-guest.sh")["LAB_GUEST_BIN"] : o.guest_bin;
+    a.qemu = o.qemu.empty() ? find_qemu() : o.qemu;
+    a.pccd = o.pccd.empty() ? find_pccd() : o.pccd;
+    for (const auto& [what, path] :
+         {std::pair{"kernel", a.kernel}, {"UEFI firmware", a.bios}, {"busybox", a.busybox}}) {
+        if (path.empty() || !fs::exists(path)) {
+            throw std::runtime_error(std::string("no ") + what + " ('" + path + "')");
+        }
+    }
+    if (!is_executable(a.qemu)) {
+        throw std::runtime_error(
+            "no qemu-system-aarch64 with the PCC devices: build it "
+            "(scripts/build-qemu.sh) or pass --qemu PATH");
+    }
+    a.prepare_s = seconds_since(t0);
+    return a;
+}
+
+}  // namespace lab

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What every run needs, found once: QEMU, firmware, kernel, modules,
+// busybox, the guest programs, pccd (lab/fetch.sh and lab/build-guest.sh
+// fetch and build what is missing).
+#pragma once
+
+#include <string>
+
+#include "options.hpp"
+
+namespace lab {
+
+struct Artefacts {
+    std::string qemu, bios, kernel, modules, busybox, guest_bin, pccd;
+    double prepare_s = 0;
+};
+
+// Throws std::runtime_error when something needed is missing (no QEMU, no
+// kernel, a helper script failed).
+Artefacts prepare(const Options& options);
+
+// Where pccd was looked for, for messages.
+std::string pccd_search_path();
+
+}  // namespace lab

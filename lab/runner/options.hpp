@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// pcc-lab's command-line options (main.cpp parses them).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+inline constexpr std::array<const char*, 2> kDefaultScenarios{"pcc-core", "xgene-hwmon"};
+
+struct Options {
+    std::vector<std::string> scenarios;  // names or FILE.conf
+    std::string kernel, modules, qemu, bios, pccd, guest_bin, scenario_dir, log_dir;
+    std::optional<int> timeout;  // overrides the scenarios' timeout
+    bool keep = false, fail_on_skip = false, quiet = false;
+};
+
+}  // namespace lab
