@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "harness.hpp"
 
 #ifndef PCCD_PATH
@@ -62,23 +63,12 @@ double percentile(std::vector<double> v, double p) {
     return v[i];
 }
 
-std::string hex_addr(std::uint64_t a) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
-    return buf;
-}
-
 // The qtest lines of the outbox message for request i (Get Endpoint ID, tag
 // and instance id from i), and of command complete's clear.
 std::string request_lines(unsigned i) {
-    const Bytes packet = get_eid_request(static_cast<std::uint8_t>((i >> 5) & 7),
-                                         static_cast<std::uint8_t>(i & 0x1f));
-    Bytes msg;
-    put_le32(msg, kPccSignature | 0);
-    put_le32(msg, 1);
-    put_le32(msg, static_cast<std::uint32_t>(4 + packet.size()));
-    put_le32(msg, kPccCommandMctp);
-    msg.insert(msg.end(), packet.begin(), packet.end());
+    const Bytes msg =
+        mctp_outbox_message(0, get_eid_request(static_cast<std::uint8_t>((i >> 5) & 7),
+                                               static_cast<std::uint8_t>(i & 0x1f)));
     return "write " + hex_addr(shmem(0)) + " " + std::to_string(msg.size()) + " 0x" + to_hex(msg) +
            "\nwritel " + hex_addr(reg(0, kRegCmdComplete)) + " 0\n";
 }
@@ -195,7 +185,8 @@ TransportFigures bench_transport(const Options& o, bool socket) {
     if (!o.pccd_log) {
         pccd_argv.push_back("-q");
     }
-    Process pccd(pccd_argv, o.pccd_log ? dir / "pccd.log" : "/dev/null");
+    pcc::Child pccd =
+        pcc::Child::spawn_logged(pccd_argv, o.pccd_log ? dir / "pccd.log" : "/dev/null");
     if (!wait_until(Deadline(10s), [&] { return control(ctl, "stats").has_value(); })) {
         throw HarnessError("pccd did not start");
     }
@@ -207,17 +198,8 @@ TransportFigures bench_transport(const Options& o, bool socket) {
     t.name = socket ? "socket" : "spool";
     t.sequential = run_phase(qt, 200, o.n, 1);
     t.windowed = run_phase(qt, 200 + o.n, o.n, o.window);
-    pccd.kill(SIGTERM);
-    pccd.wait(Deadline(5s));
+    stop(pccd, Deadline(5s));
     return t;
-}
-
-[[noreturn]] void usage(const char* error) {
-    std::fprintf(stderr,
-                 "pcc-bench: %s\nusage: pcc-bench [-n N] [--window W] [--qemu PATH] "
-                 "[--pccd PATH] [--pccd-log] [--only spool|socket] [--tmpdir DIR]\n",
-                 error);
-    std::exit(2);
 }
 
 }  // namespace
@@ -227,37 +209,39 @@ int main(int argc, char** argv) {
     if (const char* q = std::getenv("PCC_QEMU")) {
         o.qemu = q;
     }
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                usage((a + " needs a value").c_str());
-            }
-            return argv[++i];
-        };
-        if (a == "-n") {
-            o.n = static_cast<unsigned>(std::stoul(value()));
-        } else if (a == "--window") {
-            o.window = static_cast<unsigned>(std::stoul(value()));
-        } else if (a == "--qemu") {
-            o.qemu = value();
-        } else if (a == "--pccd") {
-            o.pccd = value();
-        } else if (a == "--pccd-log") {
-            o.pccd_log = true;
-        } else if (a == "--tmpdir") {
-            o.tmpdir = value();
-        } else if (a == "--only") {
-            o.only = value();
-        } else {
-            usage(("unknown argument " + a).c_str());
-        }
+    CLI::App app{"QEMU <-> pccd round-trip benchmark, both transports (docs/bench.md).",
+                 "pcc-bench"};
+    pcc::add_version_flag(app);
+    // given twice, the last one counts
+    app.add_option("-n", o.n, "Get Endpoint ID round trips per phase")
+        ->capture_default_str()
+        ->take_last();
+    app.add_option("--window", o.window, "requests in flight in the throughput phase")
+        ->capture_default_str()
+        ->take_last();
+    app.add_option("--qemu", o.qemu, "qemu-system-aarch64 with the PCC devices (or $PCC_QEMU)")
+        ->type_name("PATH")
+        ->take_last();
+    app.add_option("--pccd", o.pccd, "pccd (default: the one built with the bench)")
+        ->type_name("PATH")
+        ->take_last();
+    app.add_flag("--pccd-log", o.pccd_log, "pccd at its default verbosity (a line per message)");
+    app.add_option("--only", o.only, "one transport")
+        ->check(CLI::IsMember({"spool", "socket"}))
+        ->take_last();
+    app.add_option("--tmpdir", o.tmpdir,
+                   "where the spool and sockets live (default: $XDG_RUNTIME_DIR, /dev/shm)")
+        ->type_name("DIR")
+        ->take_last();
+    if (auto status = pcc::parse_command_line(app, argc, argv)) {
+        return *status;
     }
     if (o.qemu.empty() || ::access(o.qemu.c_str(), X_OK) != 0) {
-        usage("give --qemu PATH or set PCC_QEMU (a qemu-system-aarch64 with the PCC devices)");
+        return pcc::usage_error(
+            app, "give --qemu PATH or set PCC_QEMU (a qemu-system-aarch64 with the PCC devices)");
     }
     if (o.n == 0 || o.window == 0) {
-        usage("-n and --window must be positive");
+        return pcc::usage_error(app, "-n and --window must be positive");
     }
     if (o.tmpdir.empty()) {
         // The spool's cost is file creation: measure it on tmpfs, where a

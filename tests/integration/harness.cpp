@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "harness.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "text.hpp"
 
 namespace pcctest {
 
@@ -27,110 +26,11 @@ int Deadline::remaining_ms() const {
     return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
-// ---- TempDir
+// ---- child processes
 
-TempDir::TempDir(const std::string& prefix, const std::string& parent) {
-    const fs::path base = parent.empty() ? fs::temp_directory_path() : fs::path(parent);
-    std::string pattern = (base / (prefix + ".XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr) {  // mkdtemp: mode 0700
-        throw HarnessError("mkdtemp: " + std::string(std::strerror(errno)));
-    }
-    path_ = pattern;
-}
-
-TempDir::~TempDir() {
-    if (!keep_) {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-}
-
-// ---- Process
-
-Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {
-    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log < 0) {
-        throw HarnessError(log_path + ": " + std::strerror(errno));
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) {
-        args.push_back(const_cast<char*>(a.c_str()));
-    }
-    args.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ < 0) {
-        ::close(log);
-        throw HarnessError(std::string("fork: ") + std::strerror(errno));
-    }
-    if (pid_ == 0) {
-        ::dup2(log, 1);
-        ::dup2(log, 2);
-        const int devnull = ::open("/dev/null", O_RDONLY);
-        ::dup2(devnull, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execv(args[0], args.data());
-        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-        ::_exit(127);
-    }
-    ::close(log);
-}
-
-Process::~Process() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        reap_blocking();
-    }
-}
-
-Process::Process(Process&& other) noexcept : pid_(other.pid_), status_(other.status_) {
-    other.pid_ = -1;
-}
-
-Process& Process::operator=(Process&& other) noexcept {
-    if (this != &other) {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            reap_blocking();
-        }
-        pid_ = other.pid_;
-        status_ = other.status_;
-        other.pid_ = -1;
-    }
-    return *this;
-}
-
-void Process::reap_blocking() {
-    while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-}
-
-bool Process::running() {
-    if (pid_ <= 0) {
-        return false;
-    }
-    const pid_t r = ::waitpid(pid_, &status_, WNOHANG);
-    if (r == pid_) {
-        pid_ = -1;
-        return false;
-    }
-    return true;
-}
-
-void Process::kill(int sig) {
-    if (pid_ > 0) {
-        ::kill(pid_, sig);
-    }
-}
-
-int Process::wait(Deadline deadline) {
-    if (!wait_until(deadline, [this] { return !running(); })) {
-        kill(SIGKILL);
-        reap_blocking();
-    }
-    return status_;
+int stop(pcc::Child& child, Deadline deadline) {
+    child.signal(SIGTERM);
+    return child.wait_for(std::chrono::milliseconds(deadline.remaining_ms()));
 }
 
 // ---- Qtest
@@ -139,17 +39,16 @@ Qtest::Qtest(const std::string& qemu, const std::string& dir,
              const std::vector<std::string>& device_args)
     : dir_(dir), log_path_(dir + "/qemu.log") {
     const std::string sock_path = dir + "/qtest.sock";
-    const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const pcc::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (sock_path.size() >= sizeof addr.sun_path) {
         throw HarnessError("socket path too long: " + sock_path);
     }
     std::strcpy(addr.sun_path, sock_path.c_str());
-    if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
-        ::listen(listener, 1) < 0) {
-        ::close(listener);
-        throw HarnessError("qtest socket: " + std::string(std::strerror(errno)));
+    if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
+        ::listen(listener.get(), 1) < 0) {
+        throw HarnessError("qtest socket: " + pcc::errno_text());
     }
     std::vector<std::string> argv = {qemu,         "-machine",    "virt",
                                      "-cpu",       "cortex-a57",  "-accel",
@@ -158,8 +57,8 @@ Qtest::Qtest(const std::string& qemu, const std::string& dir,
                                      "none",       "-nodefaults", "-monitor",
                                      "none"};
     argv.insert(argv.end(), device_args.begin(), device_args.end());
-    qemu_ = Process(argv, log_path_);
-    pollfd p{listener, POLLIN, 0};
+    qemu_ = pcc::Child::spawn_logged(argv, log_path_);
+    pollfd p{listener.get(), POLLIN, 0};
     Deadline deadline(std::chrono::seconds(20));
     for (;;) {
         const int n = ::poll(&p, 1, 100);
@@ -167,24 +66,19 @@ Qtest::Qtest(const std::string& qemu, const std::string& dir,
             break;
         }
         if (!qemu_.running() || deadline.expired()) {
-            ::close(listener);
             throw HarnessError("QEMU did not connect to the qtest socket; log:\n" + log_tail());
         }
     }
-    fd_ = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-    ::close(listener);
+    fd_.reset(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
     ::unlink(sock_path.c_str());
-    if (fd_ < 0) {
-        throw HarnessError("accept: " + std::string(std::strerror(errno)));
+    if (!fd_) {
+        throw HarnessError("accept: " + pcc::errno_text());
     }
 }
 
 Qtest::~Qtest() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-    qemu_.kill(SIGTERM);
-    qemu_.wait(Deadline(std::chrono::seconds(5)));
+    fd_.reset();
+    stop(qemu_, Deadline(std::chrono::seconds(5)));
 }
 
 std::string Qtest::log_tail() const {
@@ -210,7 +104,7 @@ bool Qtest::read_line(std::string& line, Deadline deadline) {
             }
             return true;
         }
-        pollfd p{fd_, POLLIN, 0};
+        pollfd p{fd_.get(), POLLIN, 0};
         const int n = ::poll(&p, 1, deadline.remaining_ms());
         if (n == 0) {
             return false;
@@ -219,10 +113,10 @@ bool Qtest::read_line(std::string& line, Deadline deadline) {
             if (errno == EINTR) {
                 continue;
             }
-            throw HarnessError("poll: " + std::string(std::strerror(errno)));
+            throw HarnessError("poll: " + pcc::errno_text());
         }
         char chunk[65536];
-        const ssize_t got = ::read(fd_, chunk, sizeof chunk);
+        const ssize_t got = ::read(fd_.get(), chunk, sizeof chunk);
         if (got <= 0) {
             throw HarnessError("QEMU closed the qtest connection; log:\n" + log_tail());
         }
@@ -247,12 +141,12 @@ void Qtest::handle_irq_line(const std::string& line) {
 void Qtest::send_lines(const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
-        const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+        const ssize_t n = ::write(fd_.get(), text.data() + done, text.size() - done);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            throw HarnessError("qtest write: " + std::string(std::strerror(errno)));
+            throw HarnessError("qtest write: " + pcc::errno_text());
         }
         done += static_cast<std::size_t>(n);
     }
@@ -304,14 +198,6 @@ std::vector<std::string> Qtest::commands(const std::vector<std::string>& lines) 
     return answers;
 }
 
-namespace {
-std::string hex_addr(std::uint64_t addr) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(addr));
-    return buf;
-}
-}  // namespace
-
 std::uint32_t Qtest::readl(std::uint64_t addr) {
     const std::string answer = command("readl " + hex_addr(addr));
     return static_cast<std::uint32_t>(std::stoull(answer.substr(3), nullptr, 16));
@@ -359,13 +245,7 @@ bool Qtest::wait_irq(unsigned line, bool level, Deadline deadline) {
 // ---- MctpGuest
 
 bool MctpGuest::send(ByteView packet) {
-    Bytes msg;
-    put_le32(msg, kPccSignature | outbox());
-    put_le32(msg, 1);  // flags: notify on completion
-    put_le32(msg, static_cast<std::uint32_t>(4 + packet.size()));
-    put_le32(msg, kPccCommandMctp);
-    msg.insert(msg.end(), packet.begin(), packet.end());
-    qt_.write(shmem(outbox()), msg);
+    qt_.write(shmem(outbox()), mctp_outbox_message(outbox(), packet));
     // pcc.c: read-modify-write of the command update register (clear bit 0),
     // then of the doorbell (set bit 0).
     qt_.writel(reg(outbox(), kRegCmdComplete), qt_.readl(reg(outbox(), kRegCmdComplete)) & ~1U);
@@ -410,6 +290,16 @@ std::optional<Bytes> MctpGuest::receive(Deadline deadline) {
 
 // ---- helpers
 
+Bytes mctp_outbox_message(unsigned channel, ByteView packet) {
+    Bytes msg;
+    put_le32(msg, kPccSignature | channel);
+    put_le32(msg, 1);  // flags: notify on completion
+    put_le32(msg, static_cast<std::uint32_t>(4 + packet.size()));
+    put_le32(msg, kPccCommandMctp);
+    msg.insert(msg.end(), packet.begin(), packet.end());
+    return msg;
+}
+
 Bytes get_eid_request(std::uint8_t tag, std::uint8_t instance, std::uint8_t dest,
                       std::uint8_t src) {
     // DSP0236: header version 1, dest, src, SOM|EOM|TO|tag; message type 0
@@ -430,6 +320,12 @@ std::string to_hex(ByteView bytes) {
     return out;
 }
 
+std::string hex_addr(std::uint64_t addr) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(addr));
+    return buf;
+}
+
 std::uint32_t le32(ByteView b, std::size_t off) {
     return static_cast<std::uint32_t>(b[off]) | (static_cast<std::uint32_t>(b[off + 1]) << 8) |
            (static_cast<std::uint32_t>(b[off + 2]) << 16) |
@@ -443,26 +339,23 @@ void put_le32(Bytes& b, std::uint32_t v) {
 }
 
 std::optional<std::string> control(const std::string& path, const std::string& line) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const pcc::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-        ::close(fd);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
         return std::nullopt;
     }
     const std::string text = line + "\n";
-    if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-        ::close(fd);
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
         return std::nullopt;
     }
     std::string reply;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) {
         reply.append(buf, static_cast<std::size_t>(n));
     }
-    ::close(fd);
     while (!reply.empty() && reply.back() == '\n') {
         reply.pop_back();
     }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What the QEMU integration test and pcc-bench share: a private temp dir,
-// child processes, a qtest client (QEMU with -accel qtest, driven over its
+// What the QEMU integration test and pcc-bench share (with common/: temp
+// dirs, child processes, fds): a qtest client (QEMU with -accel qtest, driven over its
 // qtest socket) and a guest-side PCC driver that rings and reads subspaces
 // the way Linux's drivers/mailbox/pcc.c does.
 #pragma once
@@ -17,6 +17,10 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "process.hpp"
+#include "temp_dir.hpp"
+#include "unique_fd.hpp"
 
 namespace pcctest {
 
@@ -46,47 +50,11 @@ class Deadline {
 template <class F>
 bool wait_until(Deadline deadline, F condition);
 
-// mkdtemp(3): a private (0700) directory, removed with its contents.
-class TempDir {
-  public:
-    // In `parent`, or the system's temp dir (TMPDIR) when empty.
-    explicit TempDir(const std::string& prefix = "pcc-it", const std::string& parent = "");
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-    // Keep the directory (for a failed test's logs).
-    void keep() { keep_ = true; }
+using pcc::TempDir;  // a private (0700) directory, removed with its contents
 
-  private:
-    std::string path_;
-    bool keep_ = false;
-};
-
-// A child process; SIGKILLed and reaped when destroyed.
-class Process {
-  public:
-    Process() = default;
-    // stdout and stderr go to `log_path` (appended).
-    Process(const std::vector<std::string>& argv, const std::string& log_path);
-    ~Process();
-    Process(Process&& other) noexcept;
-    Process& operator=(Process&& other) noexcept;
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-
-    pid_t pid() const { return pid_; }
-    bool running();
-    void kill(int sig);
-    // Waits for the exit (deadline: then SIGKILL); the wait status.
-    int wait(Deadline deadline);
-
-  private:
-    void reap_blocking();
-    pid_t pid_ = -1;
-    int status_ = 0;
-};
+// Child processes are pcc::Child (own process group, killed with it).
+// SIGTERM, then up to `deadline` for the exit (then SIGKILL); the wait status.
+int stop(pcc::Child& child, Deadline deadline);
 
 // QEMU under the qtest accelerator. The test listens on a unix socket, QEMU
 // connects with `-qtest unix:PATH`; commands are lines answered by "OK ..."
@@ -122,7 +90,7 @@ class Qtest {
     // Time the last "IRQ raise" of `line` was read.
     Clock::time_point last_raise(unsigned line) const { return raise_time_.at(line); }
 
-    Process& process() { return qemu_; }
+    pcc::Child& process() { return qemu_; }
     std::string log_tail() const;
 
     // Pipelined use (pcc-bench): send lines without waiting, then collect.
@@ -139,8 +107,8 @@ class Qtest {
 
     std::string dir_;
     std::string log_path_;
-    Process qemu_;
-    int fd_ = -1;
+    pcc::Child qemu_;
+    pcc::UniqueFd fd_;
     std::string buffer_;
     std::size_t buffer_pos_ = 0;
     std::array<bool, 80> levels_{};
@@ -193,11 +161,16 @@ class MctpGuest {
     unsigned channel_;
 };
 
+// The extended PCC message of an MCTP packet for the outbox of `channel`
+// (signature, flags 1 = notify on completion, length, "MCTP", packet).
+Bytes mctp_outbox_message(unsigned channel, ByteView mctp_packet);
+
 // An MCTP control Get Endpoint ID request packet from EID 9 to EID 8, TO=1.
 Bytes get_eid_request(std::uint8_t tag, std::uint8_t instance, std::uint8_t dest = 8,
                       std::uint8_t src = 9);
 
 std::string to_hex(ByteView bytes);
+std::string hex_addr(std::uint64_t addr);  // "0x1f"
 std::uint32_t le32(ByteView b, std::size_t off);
 void put_le32(Bytes& b, std::uint32_t v);
 

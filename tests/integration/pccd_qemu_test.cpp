@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "text.hpp"
 
 namespace {
 
@@ -116,7 +117,7 @@ class Rig {
             argv.insert(argv.end(), {"--socket", socket()});
         }
         argv.insert(argv.end(), pccd_extra_.begin(), pccd_extra_.end());
-        pccd_ = Process(argv, dir_ / "pccd.log");
+        pccd_ = pcc::Child::spawn_logged(argv, dir_ / "pccd.log");
         ++pccd_starts_;
         const bool up = wait_until(Deadline(10s), [this] {
             return control(control_path(), "stats").has_value() || !pccd_.running();
@@ -125,15 +126,9 @@ class Rig {
             throw HarnessError("pccd did not start; log:\n" + pccd_log());
         }
     }
-    void kill_pccd() {
-        pccd_.kill(SIGKILL);
-        pccd_.wait(Deadline(5s));
-    }
+    void kill_pccd() { pccd_.kill_group(); }
     // SIGTERM: a clean exit (status 0) expected.
-    int stop_pccd() {
-        pccd_.kill(SIGTERM);
-        return pccd_.wait(Deadline(5s));
-    }
+    int stop_pccd() { return stop(pccd_, Deadline(5s)); }
     std::uint64_t pccd_counter(const std::string& name) {
         auto reply = control(control_path(), "stats");
         if (!reply) {
@@ -167,7 +162,7 @@ class Rig {
     std::vector<std::string> pccd_extra_;
     TempDir dir_{"pcc-it"};
     std::optional<Qtest> qemu_;
-    Process pccd_;
+    pcc::Child pccd_;
     int pccd_starts_ = 0;
 };
 
@@ -443,14 +438,15 @@ void case_tshark() {
     expect_get_eid_round_trip(rig, guest, 6, 0x11);
     check_eq(rig.stop_pccd(), 0, "pccd exits 0");
     const std::string out = rig.dir() / "fields.txt";
-    const std::string cmd = "tshark -X lua_script:'" + g_env.lua + "' -r '" + rig.pcap() +
-                            "' -T fields -E separator=, -e sll.pkttype -e sll.ifindex"
+    const std::string cmd = "tshark -X lua_script:" + pcc::shell_quote(g_env.lua) + " -r " +
+                            pcc::shell_quote(rig.pcap()) +
+                            " -T fields -E separator=, -e sll.pkttype -e sll.ifindex"
                             " -e pccd_mctp.dst -e pccd_mctp.src -e pccd_mctp.som"
                             " -e pccd_mctp.eom -e pccd_mctp.tag_owner -e pccd_mctp.tag"
                             " -e pccd_mctp.type -e pccd_mctp.rq -e pccd_mctp.instance"
                             " -e pccd_mctp.control.command -e pccd_mctp.completion_code"
-                            " > '" +
-                            out + "' 2>/dev/null";
+                            " > " +
+                            pcc::shell_quote(out) + " 2>/dev/null";
     check(std::system(cmd.c_str()) == 0, "tshark reads the capture");
     std::FILE* f = std::fopen(out.c_str(), "r");
     std::vector<std::string> lines;
@@ -476,11 +472,13 @@ void case_tshark() {
                  "response decoded: " + lines[1]);
     }
     const std::string verbose = rig.dir() / "verbose.txt";
-    std::system(("tshark -X lua_script:'" + g_env.lua + "' -r '" + rig.pcap() + "' -V > '" +
-                 verbose + "' 2>/dev/null")
+    std::system(("tshark -X lua_script:" + pcc::shell_quote(g_env.lua) + " -r " +
+                 pcc::shell_quote(rig.pcap()) + " -V > " + pcc::shell_quote(verbose) +
+                 " 2>/dev/null")
                     .c_str());
-    check(std::system(("grep -q 'Get Endpoint ID (0x02)' '" + verbose + "'").c_str()) == 0,
-          "verbose decode names Get Endpoint ID");
+    check(
+        std::system(("grep -q 'Get Endpoint ID (0x02)' " + pcc::shell_quote(verbose)).c_str()) == 0,
+        "verbose decode names Get Endpoint ID");
 }
 
 struct Case {
