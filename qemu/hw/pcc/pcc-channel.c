@@ -56,6 +56,9 @@ static bool pcc_channel_is_extended(const PccChannel *chan)
 
 const char *pcc_channel_role(const PccChannel *chan)
 {
+    if (chan->mailbox) {
+        return "mailbox";
+    }
     switch (chan->type) {
     case PCC_SUBSPACE_EXT_INITIATOR:
         return "initiator";

@@ -155,11 +155,16 @@ static bool pcc_device_claim(PccDevice *dev, PccBus *bus, Error **errp)
 
 /* Mailbox: subspace 0 carries a request and, back in place, its answer */
 
+static PccMsgLayout pcc_mailbox_layout(const PccChannel *chan)
+{
+    return chan->type == PCC_SUBSPACE_EXT_INITIATOR ? PCC_LAYOUT_EXTENDED :
+                                                      PCC_LAYOUT_GENERIC;
+}
+
 static void pcc_device_mailbox_doorbell(PccChannel *chan, void *opaque)
 {
     PccDevice *dev = opaque;
-    PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
-    g_autofree uint8_t *msg = g_malloc(pdc->mailbox_request_size);
+    g_autofree uint8_t *msg = g_malloc(dev->mailbox_size);
     uint64_t id;
 
     if (dev->mailbox_request) {
@@ -167,9 +172,9 @@ static void pcc_device_mailbox_doorbell(PccChannel *chan, void *opaque)
         trace_pcc_mailbox_superseded(chan->index, dev->mailbox_request);
         dev->mailbox_request = 0;
     }
-    pcc_channel_read(chan, 0, msg, pdc->mailbox_request_size);
-    id = pcc_platform_send(dev->platform, PCC_MSG_REQUEST, PCC_LAYOUT_GENERIC,
-                           msg, pdc->mailbox_request_size);
+    pcc_channel_read(chan, 0, msg, dev->mailbox_size);
+    id = pcc_platform_send(dev->platform, PCC_MSG_REQUEST,
+                           pcc_mailbox_layout(chan), msg, dev->mailbox_size);
     trace_pcc_mailbox_request(chan->index, id);
     if (!id) {
         pcc_channel_complete(chan, true);
@@ -188,10 +193,15 @@ static bool pcc_device_mailbox_receive(PccDevice *dev,
                                        const PccPlatformMsg *msg)
 {
     PccChannel *chan = pcc_device_channel(dev, 0);
-    uint16_t status;
+    bool extended = pcc_mailbox_layout(chan) == PCC_LAYOUT_EXTENDED;
+    /* what the answer replaces: all after the header, or the signature */
+    uint32_t keep = extended ? PCC_EXT_HDR_FLAGS : PCC_GEN_HDR_SIZE;
+    uint16_t status = 0;
 
-    if (msg->kind != PCC_MSG_RESPONSE || msg->layout != PCC_LAYOUT_GENERIC ||
-        msg->len < PCC_GEN_HDR_SIZE || msg->len > chan->shmem_size) {
+    if (msg->kind != PCC_MSG_RESPONSE ||
+        msg->layout != pcc_mailbox_layout(chan) ||
+        msg->len < (extended ? PCC_EXT_HDR_SIZE : PCC_GEN_HDR_SIZE) ||
+        msg->len > chan->shmem_size) {
         return false;
     }
     if (msg->ref && msg->ref != dev->mailbox_request) {
@@ -199,10 +209,10 @@ static bool pcc_device_mailbox_receive(PccDevice *dev,
         trace_pcc_mailbox_stale(chan->index, msg->ref, dev->mailbox_request);
         return true;
     }
-    /* the answer's communication space replaces the request's */
-    pcc_channel_write(chan, PCC_GEN_HDR_SIZE, msg->data + PCC_GEN_HDR_SIZE,
-                      msg->len - PCC_GEN_HDR_SIZE);
-    status = lduw_le_p(msg->data + PCC_GEN_HDR_STATUS);
+    pcc_channel_write(chan, keep, msg->data + keep, msg->len - keep);
+    if (!extended) {
+        status = lduw_le_p(msg->data + PCC_GEN_HDR_STATUS);
+    }
     trace_pcc_mailbox_response(chan->index, dev->mailbox_request, status);
     dev->mailbox_request = 0;
     pcc_channel_complete(chan, status & PCC_GEN_STATUS_ERROR);
@@ -215,7 +225,7 @@ static bool pcc_device_can_receive(void *opaque)
     PccDevice *dev = opaque;
     PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
 
-    if (pdc->mailbox_request_size) {
+    if (pdc->mailbox) {
         return dev->mailbox_request != 0;
     }
     return pdc->can_receive && pdc->can_receive(dev);
@@ -226,7 +236,7 @@ static bool pcc_device_receive(void *opaque, const PccPlatformMsg *msg)
     PccDevice *dev = opaque;
     PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
 
-    if (pdc->mailbox_request_size) {
+    if (pdc->mailbox) {
         return pcc_device_mailbox_receive(dev, msg);
     }
     if (!pdc->receive) {
@@ -371,18 +381,21 @@ static void pcc_device_realize(DeviceState *ds, Error **errp)
         return;
     }
     dev->host = host;
-    if (pdc->mailbox_request_size) {
-        assert(pdc->mailbox_request_size >= PCC_GEN_HDR_SIZE &&
-               pdc->mailbox_request_size <= PCC_SHMEM_MIN_SIZE);
-        if (!pcc_device_init_channel(dev, 0, PCC_SUBSPACE_HW_REDUCED_TYPE2,
+    if (pdc->mailbox) {
+        assert(pdc->mailbox_type <= PCC_SUBSPACE_EXT_INITIATOR);
+        if (!pcc_device_init_channel(dev, 0, pdc->mailbox_type,
                                      &pcc_device_mailbox_ops, errp)) {
             goto fail;
         }
+        pcc_device_channel(dev, 0)->mailbox = true;
+        dev->mailbox_size = pdc->mailbox_request_size ?: dev->shmem_size;
     }
     if (pdc->realize && !pdc->realize(dev, errp)) {
         goto fail;
     }
     assert(dev->num_channels == pdc->num_subspaces);
+    assert(!pdc->mailbox || (dev->mailbox_size >= PCC_GEN_HDR_SIZE &&
+                             dev->mailbox_size <= dev->shmem_size));
     if (dev->platform) {
         desc = pcc_device_describe(dev);
         if (!pcc_platform_attach(dev->platform, ds, &pcc_device_peer, dev,

@@ -63,6 +63,8 @@ static void pcc_xgene_hwmon_class_init(ObjectClass *klass, PccClassData *data)
     /* xgene-hwmon refuses a PCC controller without interrupts */
     pdc->platform_irq = PCC_PLATFORM_IRQ_ON;
     pdc->needs_platform = true;
+    pdc->mailbox = true;
+    pdc->mailbox_type = PCC_SUBSPACE_HW_REDUCED_TYPE2;
     pdc->mailbox_request_size = XGENE_MSG_SIZE;
     adevc->build_pcct_subspace = pcc_xgene_hwmon_build_pcct_subspace;
     adevc->build_ssdt = pcc_xgene_hwmon_build_ssdt;

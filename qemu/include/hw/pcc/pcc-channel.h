@@ -90,6 +90,8 @@ struct PccChannel {
     uint32_t shmem_size;
     /* the platform interrupts the guest on this subspace */
     bool uses_irq;
+    /* the platform answers in this subspace's own shared memory */
+    bool mailbox;
 
     /* migrated state */
     uint32_t cmd_complete;

@@ -7,13 +7,16 @@
  * the platform, describes the device to it, resets the channels and
  * migrates them.
  *
- * Devices whose subspace 0 is a generic mailbox (the guest writes a
- * request, the platform writes the answer back into the same shared
- * memory) set PccDeviceClass::mailbox_request_size and get the whole
- * request/response exchange from the base type: a doorbell sends the
- * request, the matching response is copied back and completes the
- * command. A doorbell while a request is outstanding supersedes it; a
- * response to a superseded request is dropped.
+ * Devices whose subspace 0 is a mailbox (the guest writes a request, the
+ * platform writes the answer back into the same shared memory) set
+ * PccDeviceClass::mailbox and get the whole request/response exchange
+ * from the base type: a doorbell sends the request, the matching
+ * response is copied back and completes the command. A doorbell while a
+ * request is outstanding supersedes it; a response to a superseded
+ * request is dropped. The mailbox is a generic subspace (types 0-2,
+ * generic layout: the answer replaces everything after the 8-byte
+ * header) or an extended initiator (type 3, extended layout: the answer
+ * replaces everything after the signature).
  *
  * Copyright (c) 2026 qemu-pcc developers
  *
@@ -53,6 +56,8 @@ struct PccDevice {
     PccPlatform *platform;
     bool platform_attached;
 
+    /* mailbox: bytes a doorbell sends, from offset 0 */
+    uint32_t mailbox_size;
     /* mailbox: the id of the request the guest waits for, 0 if none */
     uint64_t mailbox_request;
 
@@ -75,9 +80,13 @@ struct PccDeviceClass {
     bool needs_platform;
     /* smallest shared memory the class works with (default: the minimum) */
     uint32_t min_shmem_size;
+    /* subspace 0 is a mailbox of type mailbox_type (see above) */
+    bool mailbox;
+    PccSubspaceType mailbox_type;
     /*
-     * Subspace 0 is a generic mailbox: the bytes of the communication
-     * region, from offset 0, that a doorbell sends to the platform.
+     * the bytes of the communication region, from offset 0, that a
+     * doorbell sends (0: the whole shared memory); realize may change
+     * PccDevice::mailbox_size
      */
     uint32_t mailbox_request_size;
 
