@@ -164,17 +164,22 @@ static PccMsgLayout pcc_mailbox_layout(const PccChannel *chan)
 static void pcc_device_mailbox_doorbell(PccChannel *chan, void *opaque)
 {
     PccDevice *dev = opaque;
-    g_autofree uint8_t *msg = g_malloc(dev->mailbox_size);
-    uint64_t id;
+    PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
+    g_autoptr(GByteArray) req = g_byte_array_sized_new(dev->mailbox_size);
+    uint64_t id = 0;
 
     if (dev->mailbox_request) {
         /* the guest gave up on the last one: this one takes over */
         trace_pcc_mailbox_superseded(chan->index, dev->mailbox_request);
         dev->mailbox_request = 0;
     }
-    pcc_channel_read(chan, 0, msg, dev->mailbox_size);
-    id = pcc_platform_send(dev->platform, PCC_MSG_REQUEST,
-                           pcc_mailbox_layout(chan), msg, dev->mailbox_size);
+    g_byte_array_set_size(req, dev->mailbox_size);
+    pcc_channel_read(chan, 0, req->data, req->len);
+    if (!pdc->mailbox_request || pdc->mailbox_request(dev, req)) {
+        id = pcc_platform_send(dev->platform, PCC_MSG_REQUEST,
+                               pcc_mailbox_layout(chan), req->data,
+                               req->len);
+    }
     trace_pcc_mailbox_request(chan->index, id);
     if (!id) {
         pcc_channel_complete(chan, true);
@@ -192,7 +197,9 @@ static const PccChannelOps pcc_device_mailbox_ops = {
 static bool pcc_device_mailbox_receive(PccDevice *dev,
                                        const PccPlatformMsg *msg)
 {
+    PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
     PccChannel *chan = pcc_device_channel(dev, 0);
+    ssize_t len = msg->len;
     bool extended = pcc_mailbox_layout(chan) == PCC_LAYOUT_EXTENDED;
     /* what the answer replaces: all after the header, or the signature */
     uint32_t keep = extended ? PCC_EXT_HDR_FLAGS : PCC_GEN_HDR_SIZE;
@@ -209,7 +216,13 @@ static bool pcc_device_mailbox_receive(PccDevice *dev,
         trace_pcc_mailbox_stale(chan->index, msg->ref, dev->mailbox_request);
         return true;
     }
-    pcc_channel_write(chan, keep, msg->data + keep, msg->len - keep);
+    if (pdc->mailbox_response) {
+        len = pdc->mailbox_response(dev, msg);
+        if (len < (ssize_t)keep) {
+            return false;
+        }
+    }
+    pcc_channel_write(chan, keep, msg->data + keep, len - keep);
     if (!extended) {
         status = lduw_le_p(msg->data + PCC_GEN_HDR_STATUS);
     }

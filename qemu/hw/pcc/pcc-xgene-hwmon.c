@@ -17,23 +17,16 @@
 #include "qemu/osdep.h"
 #include "hw/pcc/pcc-device.h"
 #include "hw/pcc/acpi-dev-pcc.h"
+#include "pcc-slimpro.h"
 
 #define TYPE_PCC_XGENE_HWMON "pcc-xgene-hwmon"
 
-/* A SLIMpro message: three little-endian 32-bit words */
-#define XGENE_MSG_WORDS         3
-#define XGENE_MSG_SIZE          (PCC_GEN_HDR_SIZE + XGENE_MSG_WORDS * 4)
-
-/*
- * xgene-hwmon waits 500 times the nominal latency for an answer; the
- * platform is a process on the host, so allow it a second.
- */
 static void pcc_xgene_hwmon_build_pcct_subspace(AcpiDevPccIf *adev,
                                                 uint32_t index,
                                                 GArray *table)
 {
     static const PccSubspaceTiming timing = {
-        .nominal_latency_us = 2000,
+        .nominal_latency_us = SLIMPRO_NOMINAL_LATENCY_US,
     };
 
     pcc_build_subspace(table, pcc_device_channel(PCC_DEVICE(adev), 0),
@@ -65,7 +58,7 @@ static void pcc_xgene_hwmon_class_init(ObjectClass *klass, PccClassData *data)
     pdc->needs_platform = true;
     pdc->mailbox = true;
     pdc->mailbox_type = PCC_SUBSPACE_HW_REDUCED_TYPE2;
-    pdc->mailbox_request_size = XGENE_MSG_SIZE;
+    pdc->mailbox_request_size = SLIMPRO_MSG_SIZE;
     adevc->build_pcct_subspace = pcc_xgene_hwmon_build_pcct_subspace;
     adevc->build_ssdt = pcc_xgene_hwmon_build_ssdt;
 }

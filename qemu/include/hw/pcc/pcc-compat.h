@@ -33,4 +33,11 @@ typedef CharFrontend PccCharFrontend;
 typedef CharBackend PccCharFrontend;
 #endif
 
+/* 10.1 moved address-spaces.h from exec/ to system/ */
+#if __has_include("system/address-spaces.h")
+#include "system/address-spaces.h"
+#else
+#include "exec/address-spaces.h"
+#endif
+
 #endif

@@ -94,6 +94,18 @@ struct PccDeviceClass {
     bool (*realize)(PccDevice *dev, Error **errp);
     /* extra "property NAME VALUE" lines of the device description */
     void (*describe)(PccDevice *dev, GString *desc);
+    /*
+     * mailbox, optional: @req holds the request read from the shared
+     * memory; the class may add to it (e.g. what a DMA engine read from
+     * guest memory). False fails the request.
+     */
+    bool (*mailbox_request)(PccDevice *dev, GByteArray *req);
+    /*
+     * mailbox, optional: the platform answered; the class may act on it
+     * (e.g. DMA trailing data into guest memory) and returns how many
+     * bytes of it go into the shared memory, or -1 if it is not valid.
+     */
+    ssize_t (*mailbox_response)(PccDevice *dev, const PccPlatformMsg *msg);
     /* platform -> device, for classes without a mailbox */
     bool (*can_receive)(PccDevice *dev);
     bool (*receive)(PccDevice *dev, const PccPlatformMsg *msg);
