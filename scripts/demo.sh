@@ -145,8 +145,9 @@ perl -e '
     }' "$out/acpi-tables.bin" "$out"
 
 shopt -s nullglob
+iasl=$(pcc_iasl)
 for t in "$out"/PCCT*.dat "$out"/SSDT*.dat; do
-    iasl -d "$t" >"$t.iasl.log" 2>&1 || { cat "$t.iasl.log"; pcc_die "iasl -d $t failed"; }
+    "$iasl" -d "$t" >"$t.iasl.log" 2>&1 || { cat "$t.iasl.log"; pcc_die "iasl -d $t failed"; }
     echo "   iasl -d $(basename "$t") -> $(basename "${t%.dat}").dsl"
 done
 

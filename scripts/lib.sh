@@ -277,6 +277,32 @@ pcc_qemu_tree() {
     echo "$dir"
 }
 
+# pcc_iasl: the pinned ACPICA iasl (ACPICA_VERSION), unpacked under the
+# cache with the glibc it needs (not installed). Prints the path of a
+# wrapper that runs it.
+pcc_iasl() {
+    local dl=$PCC_CACHE/downloads/acpica dir iasl_deb libc_deb
+    pcc_apt_download "$ACPICA_PACKAGE" amd64 "$ACPICA_VERSION" "$ACPICA_SERIES" "$dl" >/dev/null
+    iasl_deb=$PCC_CHOSEN_FILE
+    dir=$PCC_CACHE/acpica/$PCC_CHOSEN_VERSION
+    if [ ! -x "$dir/iasl" ]; then
+        pcc_apt_download "$ACPICA_LIBC_PACKAGE" amd64 "$ACPICA_LIBC_VERSION" \
+            "$ACPICA_LIBC_SERIES" "$dl" >/dev/null
+        libc_deb=$PCC_CHOSEN_FILE
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        dpkg-deb -x "$iasl_deb" "$dir/root"
+        dpkg-deb -x "$libc_deb" "$dir/root"
+        printf '%s\n' '#!/bin/sh' \
+            "# $(basename "$iasl_deb") on $(basename "$libc_deb"), unpacked by qemu-pcc" \
+            "exec '$dir/root/usr/lib64/ld-linux-x86-64.so.2' --library-path '$dir/root/usr/lib/x86_64-linux-gnu' '$dir/root/usr/bin/iasl' \"\$@\"" \
+            >"$dir/iasl.tmp"
+        chmod 0755 "$dir/iasl.tmp"
+        mv "$dir/iasl.tmp" "$dir/iasl"
+    fi
+    echo "$dir/iasl"
+}
+
 # pcc_efi_dir: the pinned qemu-efi-aarch64 (EFI_VERSION) unpacked under the
 # cache (not installed). Prints the directory holding usr/share/AAVMF.
 pcc_efi_dir() {

@@ -41,6 +41,9 @@ for line in open(sys.argv[1]):
 
 # Tests that need QEMU find it here (tests/integration, bench, lab).
 export PCC_QEMU=${PCC_QEMU:-$PCC_BUILD/qemu-system-aarch64}
+# The qtests' independent table oracle: the pinned ACPICA iasl.
+PCC_IASL=$(pcc_iasl) || pcc_die "cannot provide iasl (config/versions.env ACPICA_*)"
+export PCC_IASL
 
 # --- 1. QEMU + qtests -------------------------------------------------------
 section "QEMU build"

@@ -48,21 +48,30 @@ static void pcc_opregion_describe(PccDevice *dev, GString *desc)
                            OPREGION_LENGTH);
 }
 
+/*
+ * ACPICA copies a PCC field's new value from the source operand's buffer
+ * as it is: integers must go through a buffer.
+ */
+static void pcc_opregion_store(Aml *method, uint32_t value, const char *field)
+{
+    aml_append(method, aml_store(aml_int(value), aml_name("WORD")));
+    aml_append(method, aml_store(aml_name("BUFF"), aml_name("%s", field)));
+}
+
 static Aml *pcc_opregion_build_tmp(PccDevice *dev)
 {
     Aml *method = aml_method("_TMP", 0, AML_SERIALIZED);
 
-    aml_append(method, aml_store(aml_int(PCC_SIGNATURE | dev->channel),
-                                 aml_name("SIGN")));
-    aml_append(method, aml_store(aml_int(PCC_EXT_FLAG_NOTIFY_ON_COMPLETION),
-                                 aml_name("FLGS")));
-    aml_append(method, aml_store(aml_int(OPREGION_PAYLOAD_LENGTH),
-                                 aml_name("LENG")));
-    aml_append(method, aml_store(aml_int(0), aml_name("DATA")));
+    aml_append(method, aml_name_decl("BUFF", aml_buffer(4, NULL)));
+    aml_append(method, aml_create_dword_field(aml_name("BUFF"), aml_int(0),
+                                              "WORD"));
+    pcc_opregion_store(method, PCC_SIGNATURE | dev->channel, "SIGN");
+    pcc_opregion_store(method, PCC_EXT_FLAG_NOTIFY_ON_COMPLETION, "FLGS");
+    pcc_opregion_store(method, OPREGION_PAYLOAD_LENGTH, "LENG");
+    pcc_opregion_store(method, 0, "DATA");
     /* the write to the command field runs the exchange */
-    aml_append(method, aml_store(aml_int(OPREGION_CMD_READ_TEMP),
-                                 aml_name("COMD")));
-    aml_append(method, aml_return(aml_name("DATA")));
+    pcc_opregion_store(method, OPREGION_CMD_READ_TEMP, "COMD");
+    aml_append(method, aml_return(aml_to_integer(aml_name("DATA"))));
     return method;
 }
 

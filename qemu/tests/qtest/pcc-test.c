@@ -334,25 +334,6 @@ static void check_ssdt(const char *dsl, const TestDev *devs, unsigned ndevs)
     g_array_free(found, true);
 }
 
-/*
- * The _CRS resources straight from the AML, whatever iasl makes of them:
- * DWord Address Space Descriptors (ACPI 6.5, 6.4.3.5.2) of resource type
- * 0x0A (PCC), one per subspace, outbox then inbox, devices in index order.
- */
-#define DWORD_DESC_TAG          0x87
-#define DWORD_DESC_LEN          23
-#define DWORD_DESC_TYPE         3
-#define DWORD_DESC_FLAGS        4
-#define DWORD_DESC_GRANULARITY  6
-#define DWORD_DESC_MIN          10
-#define DWORD_DESC_MAX          14
-#define DWORD_DESC_TRANSLATION  18
-#define DWORD_DESC_LENGTH       22
-#define DWORD_DESC_SIZE         (3 + DWORD_DESC_LEN)
-#define DWORD_FLAG_MIN_FIXED    (1u << 2)
-#define DWORD_FLAG_MAX_FIXED    (1u << 3)
-#define RESOURCE_TYPE_PCC       0x0a
-
 static int cmp_testdev(const void *a, const void *b)
 {
     const TestDev *da = a, *db = b;
@@ -360,37 +341,37 @@ static int cmp_testdev(const void *a, const void *b)
     return (int)da->expect - (int)db->expect;
 }
 
-static void check_ssdt_resources(const uint8_t *ssdt, const TestDev *devs,
-                                 unsigned ndevs)
+/*
+ * The SSDT that @devs must give, in ASL (DSP0292 section 6: a DMT0001
+ * device whose _CRS names outbox and inbox with DWordPcc descriptors),
+ * devices in index order.
+ */
+static char *mctp_reference_asl(const TestDev *devs, unsigned ndevs)
 {
-    uint32_t len = ldl_le_p(ssdt + ACPI_HDR_LENGTH);
     g_autofree TestDev *sorted = g_memdup2(devs, ndevs * sizeof(*devs));
-    unsigned found = 0;
-    uint32_t off;
+    GString *asl = g_string_new(
+        "DefinitionBlock (\"\", \"SSDT\", 2, \"BOCHS \", \"PCC-SSDT\", 1)\n"
+        "{\n    Scope (\\_SB)\n    {\n");
+    unsigned d;
 
     qsort(sorted, ndevs, sizeof(*sorted), cmp_testdev);
-    for (off = ACPI_HDR_SIZE; off + DWORD_DESC_SIZE <= len; off++) {
-        const uint8_t *d = ssdt + off;
-        uint32_t want;
+    for (d = 0; d < ndevs; d++) {
+        unsigned e = sorted[d].expect;
 
-        if (d[0] != DWORD_DESC_TAG || lduw_le_p(d + 1) != DWORD_DESC_LEN ||
-            d[DWORD_DESC_TYPE] != RESOURCE_TYPE_PCC) {
-            continue;
-        }
-        g_assert_cmpuint(found, <, ndevs * 2);
-        want = sorted[found / 2].expect + found % 2;
-        g_assert_cmphex(d[DWORD_DESC_FLAGS] &
-                        (DWORD_FLAG_MIN_FIXED | DWORD_FLAG_MAX_FIXED), ==,
-                        DWORD_FLAG_MIN_FIXED | DWORD_FLAG_MAX_FIXED);
-        g_assert_cmpuint(ldl_le_p(d + DWORD_DESC_GRANULARITY), ==, 0);
-        g_assert_cmpuint(ldl_le_p(d + DWORD_DESC_MIN), ==, want);
-        g_assert_cmpuint(ldl_le_p(d + DWORD_DESC_MAX), ==, want);
-        g_assert_cmpuint(ldl_le_p(d + DWORD_DESC_TRANSLATION), ==, 0);
-        g_assert_cmpuint(ldl_le_p(d + DWORD_DESC_LENGTH), ==, 1);
-        found++;
-        off += DWORD_DESC_SIZE - 1;
+        g_string_append_printf(asl,
+            "        Device (MC%02X)\n"
+            "        {\n"
+            "            Name (_HID, \"DMT0001\")\n"
+            "            Name (_UID, 0x%02X)\n"
+            "            Name (_CRS, ResourceTemplate ()\n"
+            "            {\n"
+            "                DWordPcc (0x%02X,,)\n"
+            "                DWordPcc (0x%02X,,)\n"
+            "            })\n"
+            "        }\n", e, e, e, e + 1);
     }
-    g_assert_cmpuint(found, ==, ndevs * 2);
+    g_string_append(asl, "    }\n}\n");
+    return g_string_free(asl, false);
 }
 
 /* A QEMU with the devices in @devs, each with its spool in @dir */
@@ -427,6 +408,7 @@ static void test_tables(const TestDev *devs, unsigned ndevs)
     g_autofree char *dir = pcc_make_tmp_dir();
     g_autofree char *pcct_dsl = NULL;
     g_autofree char *ssdt_dsl = NULL;
+    g_autofree char *reference = NULL;
     QTestState *qts = start_with_devs(dir, devs, ndevs, NULL);
     PccAcpiTables t;
     uint8_t *pcct, *ssdt;
@@ -441,7 +423,8 @@ static void test_tables(const TestDev *devs, unsigned ndevs)
     g_assert_cmpmem(ssdt + ACPI_HDR_OEM_ID, 6, "BOCHS ", 6);
 
     check_pcct(pcct, devs, ndevs, NULL);
-    check_ssdt_resources(ssdt, devs, ndevs);
+    reference = mctp_reference_asl(devs, ndevs);
+    pcc_assert_aml_body_equal(dir, ssdt, reference);
 
     pcc_write_table(dir, "pcct.dat", pcct);
     pcc_write_table(dir, "ssdt.dat", ssdt);

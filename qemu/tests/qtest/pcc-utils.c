@@ -383,6 +383,13 @@ bool pcc_all_zero(const uint8_t *p, size_t len)
     return true;
 }
 
+const char *pcc_iasl(void)
+{
+    const char *iasl = g_getenv("PCC_IASL");
+
+    return iasl && *iasl ? iasl : "iasl";
+}
+
 void pcc_run_iasl(const char *dir, const char *file, char **dsl)
 {
     g_autofree char *dat = g_strdup_printf("%s.dat", file);
@@ -391,7 +398,7 @@ void pcc_run_iasl(const char *dir, const char *file, char **dsl)
     g_autofree char *out = NULL;
     g_autofree char *errout = NULL;
     g_autoptr(GError) err = NULL;
-    const char *argv[] = { "iasl", "-d", dat, NULL };
+    const char *argv[] = { pcc_iasl(), "-d", dat, NULL };
     g_autoptr(GRegex) pcc_marker = g_regex_new(
         "/\\*\\*\\*\\* Invalid Resource Type: 0xA \\*\\*\\*\\*/", 0, 0,
         NULL);
@@ -586,4 +593,92 @@ bool pcc_wait_readl(QTestState *qts, uint64_t addr, uint32_t mask,
         g_usleep(1000);
     }
     return false;
+}
+
+uint8_t *pcc_iasl_compile(const char *dir, const char *name, const char *asl,
+                          size_t *len)
+{
+    g_autofree char *src = g_strdup_printf("%s.asl", name);
+    g_autofree char *srcpath = g_build_filename(dir, src, NULL);
+    g_autofree char *aml = g_strdup_printf("%s.aml", name);
+    g_autofree char *out = NULL;
+    g_autofree char *errout = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *argv[] = { pcc_iasl(), "-p", name, src, NULL };
+    gchar *data = NULL;
+    gsize size;
+    int status;
+
+    g_file_set_contents(srcpath, asl, -1, &err);
+    g_assert_no_error(err);
+    g_spawn_sync(dir, (char **)argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                 NULL, NULL, &out, &errout, &status, &err);
+    g_assert_no_error(err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        g_test_message("iasl %s: %s%s\n%s", src, out, errout, asl);
+    }
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_free(srcpath);
+    srcpath = g_build_filename(dir, aml, NULL);
+    g_file_get_contents(srcpath, &data, &size, &err);
+    g_assert_no_error(err);
+    *len = size;
+    return (uint8_t *)data;
+}
+
+/* The length of the AML package (PkgLength) at @p, and its own size */
+static uint32_t pcc_aml_pkg_length(const uint8_t *p, unsigned *size)
+{
+    unsigned extra = p[0] >> 6, i;
+    uint32_t len = extra ? p[0] & 0x0f : p[0] & 0x3f;
+
+    for (i = 0; i < extra; i++) {
+        len |= (uint32_t)p[1 + i] << (4 + 8 * i);
+    }
+    *size = 1 + extra;
+    return len;
+}
+
+void pcc_assert_aml_body_equal(const char *dir, const uint8_t *table,
+                               const char *asl)
+{
+    size_t ref_len;
+    g_autofree uint8_t *ref = pcc_iasl_compile(dir, "reference", asl,
+                                               &ref_len);
+    const uint8_t *body = ref + ACPI_HDR_SIZE;
+    size_t body_len = ref_len - ACPI_HDR_SIZE;
+
+    /*
+     * iasl wraps the External declarations the reference needs for names
+     * of the DSDT in "If (Zero) { External (...) }": not part of the AML
+     * that is compared.
+     */
+    while (body_len > 3 && body[0] == 0xa0) {
+        unsigned size;
+        uint32_t pkg = pcc_aml_pkg_length(body + 1, &size);
+
+        if (body[1 + size] != 0x00 || body[2 + size] != 0x15 ||
+            1 + pkg > body_len) {
+            break;
+        }
+        body += 1 + pkg;
+        body_len -= 1 + pkg;
+    }
+    g_assert_cmpuint(ldl_le_p(table + ACPI_HDR_LENGTH) - ACPI_HDR_SIZE, ==,
+                     body_len);
+    if (memcmp(table + ACPI_HDR_SIZE, body, body_len)) {
+        size_t i;
+
+        for (i = 0; i < body_len; i++) {
+            if (table[ACPI_HDR_SIZE + i] != body[i]) {
+                g_test_message("AML differs from the reference at body "
+                               "offset %zu: 0x%02x, want 0x%02x", i,
+                               table[ACPI_HDR_SIZE + i], body[i]);
+                break;
+            }
+        }
+    }
+    g_assert_cmpmem(table + ACPI_HDR_SIZE, body_len, body, body_len);
 }

@@ -208,7 +208,22 @@ void pcc_check_gas(const uint8_t *gas, uint64_t addr);
 
 bool pcc_all_zero(const uint8_t *p, size_t len);
 
+/* The iasl to use: $PCC_IASL, else "iasl" from PATH */
+const char *pcc_iasl(void);
+
+/* iasl -d @dir/@file.dat, checked to decode without complaint */
 void pcc_run_iasl(const char *dir, const char *file, char **dsl);
+
+/* Compile the ASL @asl with iasl in @dir: the table, its length in @len */
+uint8_t *pcc_iasl_compile(const char *dir, const char *name, const char *asl,
+                          size_t *len);
+
+/*
+ * The body (everything after the header) of QEMU's @table must be byte
+ * for byte what iasl compiles from the reference ASL @asl.
+ */
+void pcc_assert_aml_body_equal(const char *dir, const uint8_t *table,
+                               const char *asl);
 
 void pcc_write_table(const char *dir, const char *name, uint8_t *tbl);
 
