@@ -14,6 +14,7 @@
 #include <poll.h>
 #include "libqtest.h"
 #include "qemu/bswap.h"
+#include "qobject/qdict.h"
 #include "pcc-utils.h"
 
 uint64_t pcc_reg_addr(unsigned idx, unsigned reg)
@@ -628,6 +629,17 @@ uint8_t *pcc_iasl_compile(const char *dir, const char *name, const char *asl,
     return (uint8_t *)data;
 }
 
+static char *pcc_hex(const uint8_t *p, size_t len)
+{
+    GString *s = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        g_string_append_printf(s, "%02x", p[i]);
+    }
+    return g_string_free(s, false);
+}
+
 /* The length of the AML package (PkgLength) at @p, and its own size */
 static uint32_t pcc_aml_pkg_length(const uint8_t *p, unsigned *size)
 {
@@ -666,6 +678,16 @@ void pcc_assert_aml_body_equal(const char *dir, const uint8_t *table,
         body += 1 + pkg;
         body_len -= 1 + pkg;
     }
+    if (ldl_le_p(table + ACPI_HDR_LENGTH) - ACPI_HDR_SIZE != body_len ||
+        memcmp(table + ACPI_HDR_SIZE, body, body_len)) {
+        g_autofree char *got = pcc_hex(table + ACPI_HDR_SIZE,
+                                       ldl_le_p(table + ACPI_HDR_LENGTH) -
+                                       ACPI_HDR_SIZE);
+        g_autofree char *want = pcc_hex(body, body_len);
+
+        g_test_message("QEMU's AML: %s", got);
+        g_test_message("reference:  %s", want);
+    }
     g_assert_cmpuint(ldl_le_p(table + ACPI_HDR_LENGTH) - ACPI_HDR_SIZE, ==,
                      body_len);
     if (memcmp(table + ACPI_HDR_SIZE, body, body_len)) {
@@ -681,4 +703,244 @@ void pcc_assert_aml_body_equal(const char *dir, const uint8_t *table,
         }
     }
     g_assert_cmpmem(table + ACPI_HDR_SIZE, body_len, body, body_len);
+}
+
+void pcc_reg_rmw(QTestState *qts, const PccReg *r)
+{
+    uint32_t val = qtest_readl(qts, r->addr);
+
+    qtest_writel(qts, r->addr, (val & r->preserve) | r->set);
+}
+
+static void pcc_read_reg(const uint8_t *p, PccReg *r)
+{
+    r->addr = ldq_le_p(p + GAS_ADDRESS);
+    r->preserve = ldq_le_p(p + GAS_SIZE);
+    r->set = ldq_le_p(p + GAS_SIZE + 8);
+}
+
+/* Subspace @index of the PCCT, as pcc.c parses it */
+static void pcc_mailbox_parse_pcct(PccMailbox *m, const uint8_t *pcct)
+{
+    const uint8_t *s = pcct + PCCT_SUBSPACES;
+    unsigned i;
+
+    for (i = 0; i < m->index; i++) {
+        g_assert_cmpuint(s[1], >, 0);
+        s += s[1];
+    }
+    m->type = s[0];
+    if (m->type == TYPE_HW_REDUCED_TYPE2) {
+        g_assert_cmpuint(s[T2_LENGTH], ==, T2_LEN);
+        m->line = ldl_le_p(s + T2_PLATFORM_IRQ) - GIC_SPI_BASE -
+                  PCC_FIRST_SPI;
+        m->shmem = ldq_le_p(s + T2_BASE);
+        m->shmem_size = ldq_le_p(s + T2_SIZE);
+        m->latency = ldl_le_p(s + T2_LATENCY);
+        pcc_read_reg(s + T2_DOORBELL, &m->doorbell);
+        pcc_read_reg(s + T2_ACK, &m->ack);
+        return;
+    }
+    g_assert_cmpuint(m->type, ==, TYPE_EXT_INITIATOR);
+    g_assert_cmpuint(s[TX_LENGTH], ==, TX_LEN);
+    m->line = ldl_le_p(s + TX_PLATFORM_IRQ) - GIC_SPI_BASE - PCC_FIRST_SPI;
+    m->shmem = ldq_le_p(s + TX_BASE);
+    m->shmem_size = ldl_le_p(s + TX_SIZE);
+    m->latency = ldl_le_p(s + TX_LATENCY);
+    pcc_read_reg(s + TX_DOORBELL, &m->doorbell);
+    pcc_read_reg(s + TX_ACK, &m->ack);
+    pcc_read_reg(s + TX_CMD_UPDATE, &m->cmd_update);
+    m->cmd_check = ldq_le_p(s + TX_CMD_CHECK + GAS_ADDRESS);
+    m->error_reg = ldq_le_p(s + TX_ERROR + GAS_ADDRESS);
+}
+
+static char *pcc_mailbox_args(PccMailbox *m, const char *args_fmt)
+{
+    g_auto(GStrv) parts = g_strsplit(args_fmt, "%s", -1);
+
+    return g_strjoinv(m->spool, parts);
+}
+
+void pcc_mailbox_restart(PccMailbox *m, const char *args_fmt,
+                         const char *incoming)
+{
+    g_autofree char *devices = pcc_mailbox_args(m, args_fmt);
+    g_autofree char *args = g_strdup_printf("%s%s", devices,
+                                            incoming ? " -incoming defer" :
+                                            "");
+    PccAcpiTables t;
+    uint8_t *pcct;
+
+    m->qts = pcc_start_virt(args);
+    qtest_irq_intercept_out_named(m->qts, "/machine/pcc-host", "sysbus-irq");
+    if (incoming) {
+        QDict *rsp = qtest_qmp(m->qts, "{ 'execute': 'migrate-incoming', "
+                               "'arguments': { 'uri': %s } }", incoming);
+
+        g_assert_true(qdict_haskey(rsp, "return"));
+        qobject_unref(rsp);
+        qtest_qmp_eventwait(m->qts, "RESUME");
+    }
+    pcc_acpi_tables_load(m->qts, &t);
+    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
+    g_assert_nonnull(pcct);
+    pcc_mailbox_parse_pcct(m, pcct);
+    pcc_acpi_tables_free(&t);
+}
+
+PccMailbox *pcc_mailbox_start(const char *args_fmt, unsigned index,
+                              const char *incoming)
+{
+    PccMailbox *m = g_new0(PccMailbox, 1);
+
+    m->index = index;
+    m->dir = pcc_make_tmp_dir();
+    m->spool = g_build_filename(m->dir, "spool", NULL);
+    m->outbox = g_build_filename(m->spool, "outbox", NULL);
+    m->inbox = g_build_filename(m->spool, "inbox", NULL);
+    pcc_mailbox_restart(m, args_fmt, incoming);
+    return m;
+}
+
+void pcc_mailbox_quit(PccMailbox *m)
+{
+    if (m->qts) {
+        qtest_quit(m->qts);
+        m->qts = NULL;
+    }
+}
+
+void pcc_mailbox_stop(PccMailbox *m)
+{
+    pcc_mailbox_quit(m);
+    pcc_rm_rf(m->dir);
+    g_free(m->dir);
+    g_free(m->spool);
+    g_free(m->outbox);
+    g_free(m->inbox);
+    g_free(m);
+}
+
+static const char *pcc_mailbox_layout(PccMailbox *m)
+{
+    return m->type == TYPE_EXT_INITIATOR ? "ext" : "gen";
+}
+
+uint64_t pcc_mailbox_ring(PccMailbox *m, const void *msg, size_t len,
+                          GByteArray **sent)
+{
+    g_autoptr(GPtrArray) before = pcc_list_files(m->outbox);
+    g_autofree char *name = NULL;
+
+    qtest_memwrite(m->qts, m->shmem, msg, len);
+    if (m->type == TYPE_EXT_INITIATOR) {
+        pcc_reg_rmw(m->qts, &m->cmd_update);
+    }
+    pcc_reg_rmw(m->qts, &m->doorbell);
+    name = pcc_wait_new_file(m->outbox, before);
+    g_assert_true(pcc_is_outbox_name(name, m->index,
+                                     pcc_mailbox_layout(m)));
+    if (sent) {
+        *sent = pcc_read_file(m->outbox, name);
+    }
+    return pcc_spool_name_seq(name);
+}
+
+char *pcc_mailbox_answer(PccMailbox *m, uint64_t seq, uint64_t ref,
+                         const void *msg, size_t len)
+{
+    g_autoptr(GByteArray) bytes = g_byte_array_new();
+    char *name = ref ? pcc_spool_response_name(seq, m->index, ref,
+                                               pcc_mailbox_layout(m)) :
+                 g_strdup_printf("%020" PRIu64 "-c%03u-rsp.%s", seq,
+                                 m->index, pcc_mailbox_layout(m));
+
+    g_byte_array_append(bytes, msg, len);
+    pcc_spool_drop(m->spool, name, bytes);
+    return name;
+}
+
+bool pcc_mailbox_complete(PccMailbox *m)
+{
+    if (m->type == TYPE_EXT_INITIATOR) {
+        return qtest_readl(m->qts, m->cmd_check) & 1;
+    }
+    return qtest_readw(m->qts, m->shmem + GEN_STATUS) &
+           GEN_STATUS_CMD_COMPLETE;
+}
+
+bool pcc_mailbox_wait_complete(PccMailbox *m)
+{
+    if (m->type == TYPE_EXT_INITIATOR) {
+        return pcc_wait_readl(m->qts, m->cmd_check, 1, 1);
+    }
+    return pcc_wait_readl(m->qts, m->shmem + GEN_COMMAND,
+                          GEN_STATUS_CMD_COMPLETE << 16,
+                          GEN_STATUS_CMD_COMPLETE << 16);
+}
+
+bool pcc_mailbox_irq(PccMailbox *m)
+{
+    return qtest_get_irq(m->qts, m->line);
+}
+
+void pcc_mailbox_ack(PccMailbox *m)
+{
+    pcc_reg_rmw(m->qts, &m->ack);
+}
+
+void pcc_mailbox_expect_dropped(PccMailbox *m, const char *name)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    while (pcc_path_exists(m->inbox, name)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_false(pcc_path_exists(m->inbox, "rejected"));
+    g_assert_false(pcc_mailbox_complete(m));
+    g_assert_false(pcc_mailbox_irq(m));
+}
+
+void pcc_mailbox_expect_rejected(PccMailbox *m, const char *name)
+{
+    g_autofree char *rejected = g_build_filename(m->inbox, "rejected", NULL);
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    while (!pcc_path_exists(rejected, name)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_false(pcc_path_exists(m->inbox, name));
+    g_assert_false(pcc_mailbox_complete(m));
+}
+
+void pcc_migrate(QTestState *qts, const char *uri)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'migrate', 'arguments': "
+                           "{ 'uri': %s } }", uri);
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    for (;;) {
+        QDict *ret;
+        const char *status;
+        bool done;
+
+        rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        ret = qdict_get_qdict(rsp, "return");
+        status = qdict_get_try_str(ret, "status");
+        done = status && !strcmp(status, "completed");
+        g_assert_true(!status || strcmp(status, "failed"));
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(10 * 1000);
+    }
 }

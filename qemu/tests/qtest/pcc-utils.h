@@ -120,7 +120,37 @@
 #define TX_ERROR_MASK               156
 #define TX_LEN                      164
 
+/* HW-reduced communications subspace, type 2 (ACPI 6.5, table 14.7) */
+#define T2_TYPE                     0
+#define T2_LENGTH                   1
+#define T2_PLATFORM_IRQ             2   /* u32: GSI */
+#define T2_PLATFORM_IRQ_FLAGS       6
+#define T2_RESERVED                 7
+#define T2_BASE                     8
+#define T2_SIZE                     16  /* u64 */
+#define T2_DOORBELL                 24  /* GAS */
+#define T2_DOORBELL_PRESERVE        36
+#define T2_DOORBELL_WRITE           44
+#define T2_LATENCY                  52
+#define T2_MAX_RATE                 56
+#define T2_TURNAROUND               60  /* u16 */
+#define T2_ACK                      62  /* GAS */
+#define T2_ACK_PRESERVE             74
+#define T2_ACK_WRITE                82
+#define T2_LEN                      90
+
+/* Generic communication region (ACPI 6.5, table 14.5) */
+#define GEN_SIGNATURE               0
+#define GEN_COMMAND                 4
+#define GEN_STATUS                  6
+#define GEN_SPACE                   8
+#define GEN_CMD_GENERATE_SCI        0x8000
+#define GEN_STATUS_CMD_COMPLETE     0x1
+#define GEN_STATUS_SCI_DOORBELL     0x2
+#define GEN_STATUS_ERROR            0x4
+
 #define TYPE_GENERIC                0
+#define TYPE_HW_REDUCED_TYPE2       2
 #define TYPE_EXT_INITIATOR          3
 #define TYPE_EXT_RESPONDER          4
 
@@ -248,6 +278,9 @@ char *pcc_wait_new_file(const char *dir, GPtrArray *before);
 bool pcc_wait_readl(QTestState *qts, uint64_t addr, uint32_t mask,
                     uint32_t want);
 
+/* Migrate @qts to @uri and wait until that is done */
+void pcc_migrate(QTestState *qts, const char *uri);
+
 /* Unix stream sockets for tests that play the platform of a chardev */
 int pcc_unix_listen(const char *path);
 /* accept(), failing the test after WAIT_TIMEOUT_S */
@@ -257,5 +290,63 @@ bool pcc_read_exact(int fd, void *buf, size_t len);
 void pcc_write_all(int fd, const void *buf, size_t len);
 
 void pcc_assert_log_has(const char *log, const char *what);
+
+/*
+ * The guest's side of a mailbox subspace (type 2 or 3: the platform
+ * answers in place), found in the PCCT as Linux's pcc.c finds it, and the
+ * platform's side of its spool.
+ */
+typedef struct PccMailbox {
+    QTestState *qts;
+    char *dir;
+    char *spool;
+    char *outbox;
+    char *inbox;
+    unsigned index;
+    unsigned type;
+    uint32_t latency;
+    uint64_t shmem;
+    uint64_t shmem_size;
+    unsigned line;
+    PccReg doorbell;
+    PccReg ack;
+    PccReg cmd_update;          /* type 3 */
+    uint64_t cmd_check;         /* type 3 */
+    uint64_t error_reg;         /* type 3 */
+} PccMailbox;
+
+/*
+ * A QEMU with @args (each "%s" in it is the spool directory) whose
+ * subspace @index is a mailbox. With @incoming, QEMU waits for an
+ * incoming migration from that URI first.
+ */
+PccMailbox *pcc_mailbox_start(const char *args_fmt, unsigned index,
+                              const char *incoming);
+/* Start QEMU again for the same spool (after pcc_mailbox_quit) */
+void pcc_mailbox_restart(PccMailbox *m, const char *args_fmt,
+                         const char *incoming);
+void pcc_mailbox_quit(PccMailbox *m);
+void pcc_mailbox_stop(PccMailbox *m);
+
+/*
+ * pcc_send_data() after the client filled the shared memory with @msg:
+ * command complete cleared (type 3), the doorbell rung. Returns the
+ * request id, from the outbox file; *sent (if not NULL) gets its bytes.
+ */
+uint64_t pcc_mailbox_ring(PccMailbox *m, const void *msg, size_t len,
+                          GByteArray **sent);
+/* The platform's answer to request @ref (0: no -r) as an inbox file */
+char *pcc_mailbox_answer(PccMailbox *m, uint64_t seq, uint64_t ref,
+                         const void *msg, size_t len);
+/* The command completed (status or command complete register) */
+bool pcc_mailbox_wait_complete(PccMailbox *m);
+bool pcc_mailbox_complete(PccMailbox *m);
+bool pcc_mailbox_irq(PccMailbox *m);
+void pcc_mailbox_ack(PccMailbox *m);
+void pcc_reg_rmw(QTestState *qts, const PccReg *r);
+/* QEMU took inbox file @name without completing anything */
+void pcc_mailbox_expect_dropped(PccMailbox *m, const char *name);
+/* QEMU set inbox file @name aside as not valid */
+void pcc_mailbox_expect_rejected(PccMailbox *m, const char *name);
 
 #endif

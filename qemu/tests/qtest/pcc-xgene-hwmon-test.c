@@ -20,36 +20,6 @@
 #include "qobject/qdict.h"
 #include "pcc-utils.h"
 
-/* HW-reduced communications subspace, type 2 (ACPI 6.5, table 14.7) */
-#define T2_TYPE                     0
-#define T2_LENGTH                   1
-#define T2_PLATFORM_IRQ             2   /* u32: GSI */
-#define T2_PLATFORM_IRQ_FLAGS       6
-#define T2_RESERVED                 7
-#define T2_BASE                     8
-#define T2_SIZE                     16  /* u64 */
-#define T2_DOORBELL                 24  /* GAS */
-#define T2_DOORBELL_PRESERVE        36
-#define T2_DOORBELL_WRITE           44
-#define T2_LATENCY                  52
-#define T2_MAX_RATE                 56
-#define T2_TURNAROUND               60  /* u16 */
-#define T2_ACK                      62  /* GAS */
-#define T2_ACK_PRESERVE             74
-#define T2_ACK_WRITE                82
-#define T2_LEN                      90
-#define TYPE_HW_REDUCED_TYPE2       2
-
-/* Generic communication region (ACPI 6.5, table 14.5) */
-#define GEN_SIGNATURE               0
-#define GEN_COMMAND                 4
-#define GEN_STATUS                  6
-#define GEN_SPACE                   8
-#define GEN_CMD_GENERATE_SCI        0x8000
-#define GEN_STATUS_CMD_COMPLETE     0x1
-#define GEN_STATUS_SCI_DOORBELL     0x2
-#define GEN_STATUS_ERROR            0x4
-
 /*
  * SLIMpro messages as drivers/hwmon/xgene-hwmon.c sends them: three
  * words after the generic header. A sensor read: type DBG (0), subtype
@@ -65,19 +35,9 @@
 
 #define CHANNEL                     5
 
-typedef struct Hwmon {
-    QTestState *qts;
-    char *dir;
-    char *spool;
-    char *outbox;
-    char *inbox;
-    PccReg doorbell;
-    PccReg ack;
-    uint64_t shmem;
-    unsigned line;
-} Hwmon;
+#define HWMON_ARGS "-device pcc-xgene-hwmon,channel=5,spool=%s"
 
-static void check_pcct(const uint8_t *pcct, Hwmon *h)
+static void check_pcct(const uint8_t *pcct)
 {
     const uint8_t *s;
     unsigned i;
@@ -106,155 +66,62 @@ static void check_pcct(const uint8_t *pcct, Hwmon *h)
     pcc_check_gas(s + T2_ACK, pcc_reg_addr(CHANNEL, REG_PLATFORM_ACK));
     g_assert_cmphex(ldq_le_p(s + T2_ACK_PRESERVE), ==, 0);
     g_assert_cmphex(ldq_le_p(s + T2_ACK_WRITE), ==, 1);
-
-    if (h) {
-        h->shmem = ldq_le_p(s + T2_BASE);
-        h->line = ldl_le_p(s + T2_PLATFORM_IRQ) - GIC_SPI_BASE -
-                  PCC_FIRST_SPI;
-        h->doorbell.addr = ldq_le_p(s + T2_DOORBELL + GAS_ADDRESS);
-        h->doorbell.preserve = ldq_le_p(s + T2_DOORBELL_PRESERVE);
-        h->doorbell.set = ldq_le_p(s + T2_DOORBELL_WRITE);
-        h->ack.addr = ldq_le_p(s + T2_ACK + GAS_ADDRESS);
-        h->ack.preserve = ldq_le_p(s + T2_ACK_PRESERVE);
-        h->ack.set = ldq_le_p(s + T2_ACK_WRITE);
-    }
 }
 
-static void hwmon_init_paths(Hwmon *h)
+static PccMailbox *hwmon_start(void)
 {
-    h->dir = pcc_make_tmp_dir();
-    h->spool = g_build_filename(h->dir, "spool", NULL);
-    h->outbox = g_build_filename(h->spool, "outbox", NULL);
-    h->inbox = g_build_filename(h->spool, "inbox", NULL);
+    return pcc_mailbox_start(HWMON_ARGS, CHANNEL, NULL);
 }
 
-/* A QEMU with the device; with @incoming, once the migration is in */
-static void hwmon_attach(Hwmon *h, const char *incoming)
-{
-    g_autofree char *args = g_strdup_printf(
-        "-device pcc-xgene-hwmon,channel=%d,spool=%s%s", CHANNEL, h->spool,
-        incoming ? " -incoming defer" : "");
-    PccAcpiTables t;
-    uint8_t *pcct;
-
-    h->qts = pcc_start_virt(args);
-    qtest_irq_intercept_out_named(h->qts, "/machine/pcc-host", "sysbus-irq");
-    if (incoming) {
-        QDict *rsp = qtest_qmp(h->qts, "{ 'execute': 'migrate-incoming', "
-                               "'arguments': { 'uri': %s } }", incoming);
-
-        g_assert_true(qdict_haskey(rsp, "return"));
-        qobject_unref(rsp);
-        qtest_qmp_eventwait(h->qts, "RESUME");
-    }
-    pcc_acpi_tables_load(h->qts, &t);
-    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
-    g_assert_nonnull(pcct);
-    check_pcct(pcct, h);
-    pcc_acpi_tables_free(&t);
-}
-
-static Hwmon *hwmon_start(void)
-{
-    Hwmon *h = g_new0(Hwmon, 1);
-
-    hwmon_init_paths(h);
-    hwmon_attach(h, NULL);
-    return h;
-}
-
-static void hwmon_stop(Hwmon *h)
-{
-    if (h->qts) {
-        qtest_quit(h->qts);
-    }
-    pcc_rm_rf(h->dir);
-    g_free(h->dir);
-    g_free(h->spool);
-    g_free(h->outbox);
-    g_free(h->inbox);
-    g_free(h);
-}
-
-static void reg_rmw(Hwmon *h, const PccReg *r)
-{
-    uint32_t val = qtest_readl(h->qts, r->addr);
-
-    qtest_writel(h->qts, r->addr, (val & r->preserve) | r->set);
-}
-
-static uint16_t status_of(Hwmon *h)
+static uint16_t status_of(PccMailbox *h)
 {
     return qtest_readw(h->qts, h->shmem + GEN_STATUS);
 }
 
-static bool irq_level(Hwmon *h)
-{
-    return qtest_get_irq(h->qts, h->line);
-}
-
 /*
- * xgene_hwmon_pcc_rd() and pcc_send_data(): the message into the
- * communication region, command complete cleared, the doorbell rung.
- * Returns the id of the request, from the outbox file QEMU wrote.
+ * xgene_hwmon_pcc_rd(): the message into the communication region,
+ * command complete cleared, the doorbell rung. Returns the request id.
  */
-static uint64_t hwmon_request(Hwmon *h, uint32_t reg)
+static uint64_t hwmon_request(PccMailbox *h, uint32_t reg)
 {
-    g_autoptr(GPtrArray) before = pcc_list_files(h->outbox);
     g_autoptr(GByteArray) sent = NULL;
-    g_autofree char *name = NULL;
     uint8_t msg[XGENE_MSG_SIZE] = { 0 };
+    uint64_t id;
 
     stl_le_p(msg + GEN_SIGNATURE, PCC_SIGNATURE | CHANNEL);
     stw_le_p(msg + GEN_COMMAND, GEN_CMD_GENERATE_SCI);
     stw_le_p(msg + GEN_STATUS, status_of(h) & ~GEN_STATUS_CMD_COMPLETE);
     stl_le_p(msg + GEN_SPACE, XGENE_SENSOR_READ);
     stl_le_p(msg + GEN_SPACE + 4, reg);
-    qtest_memwrite(h->qts, h->shmem, msg, sizeof(msg));
-    reg_rmw(h, &h->doorbell);
-
-    name = pcc_wait_new_file(h->outbox, before);
-    g_test_message("request %s", name);
-    g_assert_true(pcc_is_outbox_name(name, CHANNEL, "gen"));
-    sent = pcc_read_file(h->outbox, name);
+    id = pcc_mailbox_ring(h, msg, sizeof(msg), &sent);
     g_assert_cmpmem(sent->data, sent->len, msg, sizeof(msg));
     /* the platform has not answered: no completion, no interrupt */
-    g_assert_false(status_of(h) & GEN_STATUS_CMD_COMPLETE);
-    g_assert_false(irq_level(h));
-    return pcc_spool_name_seq(name);
+    g_assert_false(pcc_mailbox_complete(h));
+    g_assert_false(pcc_mailbox_irq(h));
+    return id;
 }
 
 /* The platform's answer, as a file in the inbox; its name */
-static char *platform_answer(Hwmon *h, uint64_t seq, uint64_t ref,
+static char *platform_answer(PccMailbox *h, uint64_t seq, uint64_t ref,
                              uint32_t value, uint16_t status)
 {
-    g_autoptr(GByteArray) msg = g_byte_array_new();
     uint8_t b[XGENE_MSG_SIZE] = { 0 };
-    char *name = ref ? pcc_spool_response_name(seq, CHANNEL, ref, "gen") :
-                 g_strdup_printf("%020" PRIu64 "-c%03u-rsp.gen", seq,
-                                 CHANNEL);
 
     stl_le_p(b + GEN_SIGNATURE, PCC_SIGNATURE | CHANNEL);
     stw_le_p(b + GEN_STATUS, status);
     stl_le_p(b + GEN_SPACE, XGENE_SENSOR_READ);
     stl_le_p(b + GEN_SPACE + 4, value);
-    g_byte_array_append(msg, b, sizeof(b));
-    pcc_spool_drop(h->spool, name, msg);
-    return name;
+    return pcc_mailbox_answer(h, seq, ref, b, sizeof(b));
 }
 
 /* The interrupt came: pcc_mbox_irq() acks it; the driver reads the answer */
-static void expect_answer(Hwmon *h, uint32_t value, bool error)
+static void expect_answer(PccMailbox *h, uint32_t value, bool error)
 {
-    uint16_t want = GEN_STATUS_CMD_COMPLETE | GEN_STATUS_SCI_DOORBELL |
-                    (error ? GEN_STATUS_ERROR : 0);
+    uint16_t want = GEN_STATUS_SCI_DOORBELL | (error ? GEN_STATUS_ERROR : 0);
 
-    g_assert_true(pcc_wait_readl(h->qts, h->shmem + GEN_COMMAND,
-                                 GEN_STATUS_CMD_COMPLETE << 16,
-                                 GEN_STATUS_CMD_COMPLETE << 16));
-    g_assert_cmphex(status_of(h) & ~GEN_STATUS_CMD_COMPLETE & 0xff, ==,
-                    want & ~GEN_STATUS_CMD_COMPLETE);
-    g_assert_true(irq_level(h));
+    g_assert_true(pcc_mailbox_wait_complete(h));
+    g_assert_cmphex(status_of(h) & ~GEN_STATUS_CMD_COMPLETE & 0xff, ==, want);
+    g_assert_true(pcc_mailbox_irq(h));
     g_assert_cmphex(qtest_readl(h->qts,
                                 pcc_reg_addr(CHANNEL, REG_PLATFORM_ACK)), ==,
                     1);
@@ -262,52 +129,48 @@ static void expect_answer(Hwmon *h, uint32_t value, bool error)
         g_assert_cmphex(qtest_readl(h->qts, h->shmem + GEN_SPACE + 4), ==,
                         value);
     }
-    reg_rmw(h, &h->ack);
-    g_assert_false(irq_level(h));
+    pcc_mailbox_ack(h);
+    g_assert_false(pcc_mailbox_irq(h));
 }
 
-/* QEMU took the inbox file and did nothing with it */
-static void expect_dropped(Hwmon *h, const char *name)
-{
-    gint64 deadline = g_get_monotonic_time() +
-                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
-
-    while (pcc_path_exists(h->inbox, name)) {
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(1000);
-    }
-    g_assert_false(pcc_path_exists(h->inbox, "rejected"));
-    g_assert_false(status_of(h) & GEN_STATUS_CMD_COMPLETE);
-    g_assert_false(irq_level(h));
-}
-
-static void expect_rejected(Hwmon *h, const char *name)
-{
-    g_autofree char *rejected = g_build_filename(h->inbox, "rejected", NULL);
-    gint64 deadline = g_get_monotonic_time() +
-                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
-
-    while (!pcc_path_exists(rejected, name)) {
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(1000);
-    }
-    g_assert_false(pcc_path_exists(h->inbox, name));
-    g_assert_false(status_of(h) & GEN_STATUS_CMD_COMPLETE);
-}
+/* The SSDT, in ASL: an APMC0D29 device naming its subspace in _DSD */
+static const char hwmon_reference_asl[] =
+    "DefinitionBlock (\"\", \"SSDT\", 2, \"BOCHS \", \"PCC-SSDT\", 1)\n"
+    "{\n"
+    "    Scope (\\_SB)\n"
+    "    {\n"
+    "        Device (XH05)\n"
+    "        {\n"
+    "            Name (_HID, \"APMC0D29\")\n"
+    "            Name (_UID, 0x05)\n"
+    "            Name (_DSD, Package (0x02)\n"
+    "            {\n"
+    "                ToUUID (\"daffd814-6eba-4d8c-8a91-bc9bbf4aa301\"),\n"
+    "                Package (0x01)\n"
+    "                {\n"
+    "                    Package (0x02) { \"pcc-channel\", 0x05 }\n"
+    "                }\n"
+    "            })\n"
+    "        }\n"
+    "    }\n"
+    "}\n";
 
 static void test_tables(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     g_autofree char *dsl = NULL;
     PccAcpiTables t;
-    uint8_t *ssdt;
+    uint8_t *ssdt, *pcct;
 
     pcc_acpi_tables_load(h->qts, &t);
     ssdt = pcc_acpi_find_table(&t, "SSDT", "PCC-SSDT", 0);
+    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
     g_assert_nonnull(ssdt);
+    g_assert_nonnull(pcct);
+    check_pcct(pcct);
+    pcc_assert_aml_body_equal(h->dir, ssdt, hwmon_reference_asl);
     pcc_write_table(h->dir, "ssdt.dat", ssdt);
-    pcc_write_table(h->dir, "pcct.dat",
-                    pcc_acpi_find_table(&t, "PCCT", NULL, 0));
+    pcc_write_table(h->dir, "pcct.dat", pcct);
     pcc_acpi_tables_free(&t);
     pcc_run_iasl(h->dir, "ssdt", &dsl);
     g_test_message("%s", dsl);
@@ -322,12 +185,12 @@ static void test_tables(void)
     dsl = NULL;
     pcc_run_iasl(h->dir, "pcct", &dsl);
     g_assert_nonnull(strstr(dsl, "HW-Reduced Comm Subspace Type2"));
-    hwmon_stop(h);
+    pcc_mailbox_stop(h);
 }
 
 static void test_sensor_read(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     uint64_t id;
     g_autofree char *n1 = NULL, *n2 = NULL;
 
@@ -341,7 +204,7 @@ static void test_sensor_read(void)
     n2 = platform_answer(h, id + 1, id, 0,
                          GEN_STATUS_CMD_COMPLETE | GEN_STATUS_ERROR);
     expect_answer(h, 0, true);
-    hwmon_stop(h);
+    pcc_mailbox_stop(h);
 }
 
 /*
@@ -351,7 +214,7 @@ static void test_sensor_read(void)
  */
 static void test_lost_request(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     uint64_t a, b, c;
     g_autofree char *late = NULL, *nb = NULL, *nc = NULL;
 
@@ -360,7 +223,7 @@ static void test_lost_request(void)
     b = hwmon_request(h, XGENE_PMD_PWR_REG);
     g_assert_cmpuint(b, >, a);
     late = platform_answer(h, b + 1, a, 11, GEN_STATUS_CMD_COMPLETE);
-    expect_dropped(h, late);
+    pcc_mailbox_expect_dropped(h, late);
     nb = platform_answer(h, b + 2, b, 22, GEN_STATUS_CMD_COMPLETE);
     expect_answer(h, 22, false);
 
@@ -369,25 +232,25 @@ static void test_lost_request(void)
     c = hwmon_request(h, XGENE_SOC_TEMP_REG);
     nc = platform_answer(h, c + 1, c, 33, GEN_STATUS_CMD_COMPLETE);
     expect_answer(h, 33, false);
-    hwmon_stop(h);
+    pcc_mailbox_stop(h);
 }
 
 /* An answer that does not name its request answers the one outstanding */
 static void test_answer_without_ref(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     uint64_t id = hwmon_request(h, XGENE_SOC_TEMP_REG);
     g_autofree char *n = platform_answer(h, id + 1, 0, 44,
                                          GEN_STATUS_CMD_COMPLETE);
 
     expect_answer(h, 44, false);
-    hwmon_stop(h);
+    pcc_mailbox_stop(h);
 }
 
 /* After a reset, an answer to a request from before it is stale */
 static void test_reset(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     g_autofree char *late = NULL, *n = NULL;
     uint64_t a, b;
     QDict *rsp;
@@ -402,10 +265,10 @@ static void test_reset(void)
     late = platform_answer(h, a + 1, a, 55, GEN_STATUS_CMD_COMPLETE);
     /* nothing is outstanding: the answer waits, then goes as stale */
     b = hwmon_request(h, XGENE_SOC_TEMP_REG);
-    expect_dropped(h, late);
+    pcc_mailbox_expect_dropped(h, late);
     n = platform_answer(h, b + 1, b, 66, GEN_STATUS_CMD_COMPLETE);
     expect_answer(h, 66, false);
-    hwmon_stop(h);
+    pcc_mailbox_stop(h);
 }
 
 /*
@@ -415,7 +278,7 @@ static void test_reset(void)
  */
 static void test_bad_answers(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     uint64_t id = hwmon_request(h, XGENE_SOC_TEMP_REG);
     g_autoptr(GByteArray) small = g_byte_array_new();
     g_autoptr(GByteArray) big = g_byte_array_new();
@@ -437,37 +300,16 @@ static void test_bad_answers(void)
     stl_le_p(big->data, PCC_SIGNATURE | CHANNEL);
 
     pcc_spool_drop(h->spool, ext, big);
-    expect_rejected(h, ext);
+    pcc_mailbox_expect_rejected(h, ext);
     pcc_spool_drop(h->spool, ntf, small);
-    expect_rejected(h, ntf);
+    pcc_mailbox_expect_rejected(h, ntf);
     pcc_spool_drop(h->spool, shrt, small);
-    expect_rejected(h, shrt);
+    pcc_mailbox_expect_rejected(h, shrt);
     pcc_spool_drop(h->spool, huge, big);
-    expect_rejected(h, huge);
+    pcc_mailbox_expect_rejected(h, huge);
     good = platform_answer(h, id + 5, id, 77, GEN_STATUS_CMD_COMPLETE);
     expect_answer(h, 77, false);
-    hwmon_stop(h);
-}
-
-static void wait_migration(QTestState *qts)
-{
-    gint64 deadline = g_get_monotonic_time() +
-                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
-
-    for (;;) {
-        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
-        QDict *ret = qdict_get_qdict(rsp, "return");
-        const char *status = qdict_get_try_str(ret, "status");
-        bool done = status && !strcmp(status, "completed");
-
-        g_assert_true(!status || strcmp(status, "failed"));
-        qobject_unref(rsp);
-        if (done) {
-            return;
-        }
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(10 * 1000);
-    }
+    pcc_mailbox_stop(h);
 }
 
 /*
@@ -478,22 +320,16 @@ static void wait_migration(QTestState *qts)
  */
 static void test_migration_settles_request(void)
 {
-    Hwmon *h = hwmon_start();
+    PccMailbox *h = hwmon_start();
     g_autofree char *state = g_build_filename(h->dir, "state", NULL);
     g_autofree char *uri = g_strdup_printf("file:%s", state);
-    QDict *rsp;
 
     hwmon_request(h, XGENE_SOC_TEMP_REG);
-    rsp = qtest_qmp(h->qts, "{ 'execute': 'migrate', 'arguments': "
-                    "{ 'uri': %s } }", uri);
-    g_assert_true(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
-    wait_migration(h->qts);
-    qtest_quit(h->qts);
-
-    hwmon_attach(h, uri);
+    pcc_migrate(h->qts, uri);
+    pcc_mailbox_quit(h);
+    pcc_mailbox_restart(h, HWMON_ARGS, uri);
     expect_answer(h, 0, true);
-    hwmon_stop(h);
+    pcc_mailbox_stop(h);
 }
 
 static void test_error_platform_interrupt_off(void)
