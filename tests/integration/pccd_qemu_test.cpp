@@ -359,9 +359,17 @@ struct SlimproReply {
     std::uint32_t words[3] = {};
 };
 
-SlimproReply slimpro_request(Rig& rig, std::uint32_t msg0, std::uint32_t msg1, std::uint32_t msg2) {
+// The signature xgene-hwmon writes: today's generic one, or the 0x50424300
+// of older drivers (bookworm's 6.1).
+constexpr std::uint32_t kLegacyXgeneSignature = 0x50424300;
+
+SlimproReply slimpro_request(Rig& rig, std::uint32_t msg0, std::uint32_t msg1, std::uint32_t msg2,
+                             std::uint32_t signature = kPccSignature) {
     Qtest& qt = rig.qt();
     const unsigned ss = 0;
+    Bytes sig;
+    put_le32(sig, signature | ss);
+    qt.write(shmem(ss), sig);
     // command = MSG_TYPE(msg[0]) | PCC_CMD_GENERATE_DB_INTR
     const std::uint16_t command = static_cast<std::uint16_t>(0x8000 | (msg0 >> 28));
     qt.write(shmem(ss) + 4,
@@ -383,7 +391,7 @@ SlimproReply slimpro_request(Rig& rig, std::uint32_t msg0, std::uint32_t msg1, s
         return reply;
     }
     const Bytes space = qt.read(shmem(ss), 20);
-    check_eq(le32(space, 0), kPccSignature | ss, "signature kept");
+    check_eq(le32(space, 0), signature | ss, "signature kept");
     check_eq(static_cast<unsigned>(space[4] | (space[5] << 8)), unsigned{command}, "command kept");
     reply.status = static_cast<std::uint16_t>(space[6] | (space[7] << 8));
     for (int i = 0; i < 3; ++i) {
@@ -395,9 +403,10 @@ SlimproReply slimpro_request(Rig& rig, std::uint32_t msg0, std::uint32_t msg1, s
     return reply;
 }
 
-void expect_sensor(Rig& rig, std::uint32_t reg_addr, std::uint32_t value, const std::string& what) {
+void expect_sensor(Rig& rig, std::uint32_t reg_addr, std::uint32_t value, const std::string& what,
+                   std::uint32_t signature = kPccSignature) {
     constexpr std::uint32_t kSensorRdMsg = 0x04FFE902;
-    const SlimproReply r = slimpro_request(rig, kSensorRdMsg, reg_addr, 0);
+    const SlimproReply r = slimpro_request(rig, kSensorRdMsg, reg_addr, 0, signature);
     // ACPI 6.5 table 14.11: command complete (bit 0) and SCI doorbell (bit 1)
     check_eq(r.status & 0x7, 0x3, what + ": status command complete + SCI, no error");
     check_eq(r.words[0], kSensorRdMsg, what + ": msg[0] echoed");
@@ -423,6 +432,21 @@ void case_xgene(Transport transport) {
     check_eq(alarm.words[0], 0x91020000U, "TPC alarm message");
     check_eq(alarm.words[2], 0U, "no alarm");
     check_eq(rig.pccd_counter("xgene.sensor_reads"), std::uint64_t{5}, "pccd counted reads");
+}
+
+// An older xgene-hwmon (bookworm's 6.1) writes the signature 0x50424300;
+// the SLIMpro firmware answered it, and so does a pccd that was not told
+// what the channel is: it learns it from QEMU's device description (the
+// spool's device file, the socket's hello) and counts the old signature.
+void case_xgene_legacy(Transport transport) {
+    Rig rig(transport);
+    rig.start_pccd({"--set", "xgene.temp_c=51"});
+    rig.start_qemu(rig.device("pcc-xgene-hwmon", 0));
+    expect_sensor(rig, 0x10, 51, "legacy signature: SoC temperature", kLegacyXgeneSignature);
+    expect_sensor(rig, 0x10, 51, "generic signature: SoC temperature");
+    check_eq(rig.pccd_counter("xgene.legacy_signature"), std::uint64_t{1},
+             "pccd counted the legacy signature once");
+    check_eq(rig.pccd_counter("xgene.sensor_reads"), std::uint64_t{2}, "pccd counted reads");
 }
 
 // The capture pccd writes while serving QEMU decodes in tshark (with
@@ -511,6 +535,7 @@ int main(int argc, char** argv) {
         cases.push_back({"get-eid/" + tn + "/qemu-first", [t] { case_get_eid(t, false); }});
         cases.push_back({"restart/" + tn, [t] { case_restart(t); }});
         cases.push_back({"xgene/" + tn, [t] { case_xgene(t); }});
+        cases.push_back({"xgene-legacy/" + tn, [t] { case_xgene_legacy(t); }});
     }
     cases.push_back({"tshark", case_tshark});
 
