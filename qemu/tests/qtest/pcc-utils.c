@@ -617,7 +617,8 @@ uint8_t *pcc_iasl_compile(const char *dir, const char *name, const char *asl,
                  NULL, NULL, &out, &errout, &status, &err);
     g_assert_no_error(err);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        g_test_message("iasl %s: %s%s\n%s", src, out, errout, asl);
+        g_test_message("iasl %s: %s%s", src, out, errout);
+        g_test_message("%s", asl);
     }
     g_assert_true(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);

@@ -34,7 +34,7 @@ typedef CharBackend PccCharFrontend;
 #endif
 
 /* 10.1 moved address-spaces.h from exec/ to system/ */
-#if __has_include("system/address-spaces.h")
+#if PCC_QEMU_VERSION_AT_LEAST(10, 1)
 #include "system/address-spaces.h"
 #else
 #include "exec/address-spaces.h"
