@@ -52,9 +52,11 @@ Result<bool> Bindings::bind(unsigned channel, std::string_view name) {
         return fail("no personality named '" + std::string(name) +
                     "' (known: " + personality_names() + ")");
     }
-    channels_[channel].override = entry;
+    Channel& ch = channels_[channel];
+    ch.override = entry;
     logf(LogLevel::info, "c%03u: bound to personality %s (--bind)", channel,
          entry->info.name.c_str());
+    prepare(channel, ch);
     return true;
 }
 
@@ -99,6 +101,7 @@ void Bindings::describe(const DeviceDescription& device, std::string_view origin
         logf(LogLevel::info, "c%03u: --bind %u=%s overrides the device class %s", device.channel,
              device.channel, ch.override->info.name.c_str(), device.device_class.c_str());
     }
+    prepare(device.channel, ch);
 }
 
 Result<unsigned> Bindings::load_description(std::string_view text, std::string_view origin,
@@ -130,6 +133,21 @@ const DeviceDescription* Bindings::description(unsigned channel) const {
         return nullptr;
     }
     return &*it->second.description;
+}
+
+void Bindings::setting_changed(std::string_view key, std::string_view value) {
+    for (auto& [channel, ch] : channels_) {
+        for (auto& [name, made] : ch.instances) {
+            made.personality->setting_changed(key, value);
+        }
+    }
+}
+
+void Bindings::prepare(unsigned channel, Channel& ch) {
+    const PersonalityEntry* entry = ch.override != nullptr ? ch.override : ch.described;
+    if (entry != nullptr) {
+        instance(channel, ch, entry, entry->info.layout());
+    }
 }
 
 Route Bindings::route(unsigned channel, Layout layout, std::optional<std::uint32_t> pcc_command) {

@@ -14,6 +14,9 @@
 // message's, else the personality's default device (e.g. pcc-mctp: initiator
 // at the channel, responder at channel + 1). Answers go to the device's
 // responder subspace, or back into the mailbox.
+//
+// The instance serving a bound or described channel is made when the channel
+// is bound or described; other instances at their channel's first message.
 #pragma once
 
 #include <map>
@@ -60,6 +63,9 @@ class Bindings {
     Route route(unsigned channel, Layout layout, std::optional<std::uint32_t> pcc_command);
     const DeviceDescription* description(unsigned channel) const;
 
+    // Tells every personality instance that a setting changed.
+    void setting_changed(std::string_view key, std::string_view value);
+
   private:
     struct Instance {
         std::unique_ptr<ChannelContext> context;  // outlives the personality
@@ -75,6 +81,10 @@ class Bindings {
 
     Personality& instance(unsigned channel, Channel& ch, const PersonalityEntry* entry,
                           Layout layout);
+    // Makes the instance that serves the channel in its personality's layout
+    // now (a bound or described channel), so that it is there before the
+    // first message: it may publish its settings or load its files.
+    void prepare(unsigned channel, Channel& ch);
     DeviceDescription device_for(unsigned channel, const Channel& ch, const PersonalityEntry* entry,
                                  Layout layout) const;
 

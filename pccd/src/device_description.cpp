@@ -69,7 +69,9 @@ bool type_fits_role(unsigned type, SubspaceRole role) {
         case SubspaceRole::responder:
             return type == 4;
         case SubspaceRole::mailbox:
-            return type <= 2;
+            // Types 0-2 (generic layout) and 3 (extended layout, e.g. a PCC
+            // OperationRegion): the answer comes back into the same memory.
+            return type <= 3;
     }
     return false;
 }
@@ -288,7 +290,8 @@ const SubspaceInfo* DeviceDescription::find(SubspaceRole role) const {
 }
 
 Layout DeviceDescription::layout() const {
-    return find(SubspaceRole::mailbox) != nullptr ? Layout::generic : Layout::extended;
+    const SubspaceInfo* mailbox = find(SubspaceRole::mailbox);
+    return mailbox != nullptr ? subspace_layout(mailbox->type) : Layout::extended;
 }
 
 ParsedDescription parse_device_description(std::string_view text) {

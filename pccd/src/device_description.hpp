@@ -10,6 +10,9 @@
 //   subspace 1 type 4 role responder shmem 4096
 //   property NAME VALUE
 //
+// Roles: `initiator` (type 3), `responder` (type 4), `mailbox` (types 0-3:
+// the answer goes back into the request's subspace, in its layout).
+//
 // It is hostile input: the parser never fails on a bad line, it reports it
 // (line number and reason) and goes on; only a text without the format line
 // `pcc-device 1`, `class` or `channel` is no description at all.
@@ -51,7 +54,8 @@ struct DeviceDescription {
 
     std::optional<std::string> property(std::string_view name) const;
     const SubspaceInfo* find(SubspaceRole role) const;
-    // generic when the device has a mailbox subspace, else extended.
+    // The layout of its mailbox subspace (types 0-2 generic, type 3
+    // extended), else extended (initiator and responder).
     Layout layout() const;
 };
 

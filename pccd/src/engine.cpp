@@ -165,6 +165,7 @@ void Engine::set_rules(RuleSet rules) {
 void Engine::set_setting(const std::string& key, const std::string& value) {
     state_.settings[key] = value;
     logf(LogLevel::info, "setting %s = %s", key.c_str(), value.c_str());
+    bindings_.setting_changed(key, value);
 }
 
 }  // namespace pccd

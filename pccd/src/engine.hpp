@@ -64,6 +64,8 @@ class Engine {
     }
     Bindings& bindings() { return bindings_; }
 
+    // Sets a setting (rules' `set`, `pccd set`) and tells every personality
+    // instance (Personality::setting_changed).
     void set_setting(const std::string& key, const std::string& value);
     void set_pcap(std::unique_ptr<PcapngWriter> pcap) { pcap_ = std::move(pcap); }
     PlatformState& state() { return state_; }

@@ -65,6 +65,12 @@ Result<GenericMessage> decode_generic(ByteView message, SignatureCheck check = S
 Bytes encode_generic(std::uint32_t signature, std::uint16_t command, std::uint16_t status,
                      ByteView space);
 
+// The header a subspace of PCCT type `type` carries: types 0 to 2 the generic
+// one, 3 and 4 (and what Linux reads like them) the extended one.
+constexpr Layout subspace_layout(unsigned type) {
+    return type <= 2 ? Layout::generic : Layout::extended;
+}
+
 constexpr std::uint32_t pcc_signature(unsigned subspace) {
     return kPccSignatureBase | (subspace & 0xff);
 }

@@ -150,10 +150,12 @@ std::optional<CapturedPacket> Personality::capture(const DecodedMessage&) const 
     return std::nullopt;
 }
 
+void Personality::setting_changed(std::string_view, std::string_view) {}
+
 Layout PersonalityInfo::layout() const {
     for (const SubspaceTemplate& s : subspaces) {
         if (s.role == SubspaceRole::mailbox) {
-            return Layout::generic;
+            return subspace_layout(s.type);
         }
     }
     return subspaces.empty() ? Layout::generic : Layout::extended;

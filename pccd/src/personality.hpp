@@ -122,6 +122,12 @@ class Personality {
                                        std::optional<std::uint8_t> destination);
     // What --pcap records of a message (either direction), if anything.
     virtual std::optional<CapturedPacket> capture(const DecodedMessage& m) const;
+    // A setting was set by a rules file's `set` line or `pccd set` (the
+    // --set values are there before any instance). Default: nothing; a
+    // personality that keeps something derived from a setting (a file it
+    // loaded) reacts here. Settings the personality writes itself
+    // (context().state().settings) do not come back here.
+    virtual void setting_changed(std::string_view key, std::string_view value);
 
   protected:
     ChannelContext& context() const { return context_; }

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // APM X-Gene SLIMpro hardware monitor (QEMU's pcc-xgene-hwmon, Linux's
-// drivers/hwmon/xgene-hwmon.c; pcc-xgene-i2c, i2c-xgene-slimpro.c, is to
-// follow): a generic-layout (type 2) subspace whose communication space holds
-// three little-endian words msg[0..2]. Serves the device classes
-// pcc-xgene-hwmon and pcc-xgene-i2c; `--bind CHANNEL=xgene-slimpro` without a
-// description.
+// drivers/hwmon/xgene-hwmon.c): a generic-layout (type 2) subspace whose
+// communication space holds three little-endian words msg[0..2]. Serves the
+// device class pcc-xgene-hwmon; `--bind CHANNEL=xgene-slimpro` without a
+// description. (pcc-xgene-i2c is xgene_slimpro_i2c_personality.cpp's.)
 //
-//  * Signature: older Linux drivers (before 6.x, e.g. Debian bookworm's 6.1)
-//    write 0x50424300 | index instead of the PCC signature 0x50434300 |
-//    index, and the real SLIMpro firmware accepted it: so does this
-//    personality (counted in xgene.legacy_signature, answered with the
-//    request's signature) unless the setting xgene.strict_signature is
-//    non-zero (then rejected, counted in xgene.legacy_signature_rejected).
+//  * Signature: the PCC one or the legacy SLIMpro one (xgene_slimpro.hpp,
+//    shared with the I2C personality).
 //
 //  * Sensor read: msg[0] = SENSOR_RD_MSG (type DBG 0, subtype SENSOR_READ 4),
 //    msg[1] = register. The answer echoes msg[0], msg[1] = the value (bit 15:
@@ -32,7 +27,7 @@
 #include <string>
 
 #include "log.hpp"
-#include "personality.hpp"
+#include "xgene_slimpro.hpp"
 
 namespace pccd {
 
@@ -53,58 +48,28 @@ constexpr std::uint32_t kPmdPwrMwReg = 0x26;
 constexpr std::uint32_t kSocPwrMwReg = 0x27;
 constexpr std::uint32_t kSensorInvalidData = 1U << 15;
 
-constexpr std::size_t kWords = 3;
-
-// What older Linux drivers write: "PCB" instead of "PCC" (0x50434300).
-constexpr std::uint32_t kLegacySignatureBase = 0x50424300;
-
-constexpr std::uint32_t msg_type(std::uint32_t v) {
-    return (v >> 28) & 0xf;
-}
-constexpr std::uint32_t msg_subtype(std::uint32_t v) {
-    return (v >> 24) & 0xf;
-}
 constexpr std::uint32_t tpc_cmd(std::uint32_t v) {
     return (v >> 16) & 0xff;
 }
 constexpr std::uint32_t sensor_address(std::uint32_t v) {
     return v & 0x000fffff;
 }
+constexpr bool is_sensor_read(std::uint32_t msg0) {
+    return slimpro_msg_type(msg0) == kMsgTypeDbg &&
+           slimpro_msg_subtype(msg0) == kDbgSubtypeSensorRead;
+}
+constexpr bool is_tpc(std::uint32_t msg0, std::uint32_t command) {
+    return slimpro_msg_type(msg0) == kMsgTypePwrMgmt &&
+           slimpro_msg_subtype(msg0) == kPwrMgmtSubtypeTpc && tpc_cmd(msg0) == command;
+}
 
-class XgeneSlimpro final : public Personality {
+class XgeneSlimpro final : public SlimproPersonality {
   public:
-    using Personality::Personality;
-
-    Result<bool> check_signature(const DecodedMessage& m) override {
-        const std::uint32_t signature = m.signature();
-        if ((signature & kPccSignatureMask) != kLegacySignatureBase) {
-            return Personality::check_signature(m);
-        }
-        if (m.kind != MessageKind::request) {
-            return true;  // our answer echoes the request's signature
-        }
-        if (number("xgene.strict_signature", 0).value_or(1) != 0) {
-            counters().bump("xgene.legacy_signature_rejected");
-            char buf[128];
-            std::snprintf(buf, sizeof buf,
-                          "legacy SLIMpro signature 0x%08x refused (xgene.strict_signature)",
-                          signature);
-            return fail(buf);
-        }
-        counters().bump("xgene.legacy_signature");
-        if (!legacy_reported_) {
-            legacy_reported_ = true;
-            logf(LogLevel::info,
-                 "%s: legacy SLIMpro signature 0x%08x (older Linux driver) accepted; "
-                 "xgene.strict_signature=1 refuses it",
-                 context().where().c_str(), signature);
-        }
-        return true;
-    }
+    using SlimproPersonality::SlimproPersonality;
 
     std::string describe(const DecodedMessage& m) const override {
         const ByteView space = m.generic->space;
-        if (space.size() < kWords * 4) {
+        if (space.size() < kSlimproMessageSize) {
             return " slimpro short";
         }
         const std::uint32_t msg0 = load_le32(space, 0);
@@ -112,30 +77,25 @@ class XgeneSlimpro final : public Personality {
         const std::uint32_t msg2 = load_le32(space, 8);
         const bool answer = m.kind != MessageKind::request;
         char buf[96];
-        if (msg_type(msg0) == kMsgTypeDbg && msg_subtype(msg0) == kDbgSubtypeSensorRead) {
+        if (is_sensor_read(msg0)) {
             std::snprintf(
                 buf, sizeof buf,
                 answer ? " slimpro sensor-read value=0x%x" : " slimpro sensor-read reg=0x%x",
                 answer ? msg1 : sensor_address(msg1));
-        } else if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
-                   tpc_cmd(msg0) == kTpcGetAlarm) {
+        } else if (is_tpc(msg0, kTpcGetAlarm)) {
             std::snprintf(buf, sizeof buf, " slimpro tpc-get-alarm");
-        } else if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
-                   tpc_cmd(msg0) == kTpcAlarm) {
+        } else if (is_tpc(msg0, kTpcAlarm)) {
             std::snprintf(buf, sizeof buf, " slimpro tpc-alarm alarm=%u", msg2);
         } else {
-            std::snprintf(buf, sizeof buf, " slimpro msg0=0x%08x (type %u)", msg0, msg_type(msg0));
+            std::snprintf(buf, sizeof buf, " slimpro msg0=0x%08x (type %u)", msg0,
+                          slimpro_msg_type(msg0));
         }
-        std::string out = buf;
-        if ((m.signature() & kPccSignatureMask) == kLegacySignatureBase) {
-            out += " legacy-signature";
-        }
-        return out;
+        return std::string(buf) + signature_note(m);
     }
 
     std::optional<Bytes> answer(const DecodedMessage& m) override {
         const ByteView space = m.generic->space;
-        if (space.size() < kWords * 4) {
+        if (space.size() < kSlimproMessageSize) {
             reject("xgene", "channel " + std::to_string(m.channel),
                    "communication space of " + std::to_string(space.size()) +
                        " bytes; a SLIMpro message needs 12");
@@ -143,12 +103,11 @@ class XgeneSlimpro final : public Personality {
         }
         const std::uint32_t msg0 = load_le32(space, 0);
         const std::uint32_t msg1 = load_le32(space, 4);
-        if (msg_type(msg0) == kMsgTypeDbg && msg_subtype(msg0) == kDbgSubtypeSensorRead) {
+        if (is_sensor_read(msg0)) {
             counters().bump("xgene.sensor_reads");
             return reply_words(m, msg0, sensor(m.channel, sensor_address(msg1)), 0);
         }
-        if (msg_type(msg0) == kMsgTypePwrMgmt && msg_subtype(msg0) == kPwrMgmtSubtypeTpc &&
-            tpc_cmd(msg0) == kTpcGetAlarm) {
+        if (is_tpc(msg0, kTpcGetAlarm)) {
             counters().bump("xgene.alarm_reads");
             const std::uint32_t alarm = number("xgene.alarm", 0).value_or(0) != 0 ? 1 : 0;
             const std::uint32_t out0 = (msg0 & 0xff00ffffU) | (kTpcAlarm << 16);
@@ -156,7 +115,7 @@ class XgeneSlimpro final : public Personality {
         }
         counters().bump("xgene.unsupported");
         logf(LogLevel::warn, "c%03u: SLIMpro message 0x%08x (type %u subtype %u) not supported",
-             m.channel, msg0, msg_type(msg0), msg_subtype(msg0));
+             m.channel, msg0, slimpro_msg_type(msg0), slimpro_msg_subtype(msg0));
         return reply_words(m, (kMsgTypeErr << 28) | (msg0 & 0x0fffffffU), 0, 0);
     }
 
@@ -168,7 +127,7 @@ class XgeneSlimpro final : public Personality {
         append_le32(space, w1);
         append_le32(space, w2);
         // Whatever followed the three words stays as the guest wrote it.
-        append(space, m.generic->space.subspan(kWords * 4));
+        append(space, m.generic->space.subspan(kSlimproMessageSize));
         // Same signature (also a legacy one) and command, "command complete".
         return context().generic_answer(m, kStatusCommandComplete, space);
     }
@@ -214,14 +173,11 @@ class XgeneSlimpro final : public Personality {
                 return kSensorInvalidData;
         }
     }
-
-    bool legacy_reported_ = false;
 };
 
 const PersonalityRegistrar<XgeneSlimpro> kRegister(
     PersonalityInfo("xgene-slimpro", "APM X-Gene SLIMpro mailbox: hwmon sensors, TPC alarm")
         .serves("pcc-xgene-hwmon")
-        .serves("pcc-xgene-i2c")
         .subspace(0, 2, SubspaceRole::mailbox));
 
 }  // namespace

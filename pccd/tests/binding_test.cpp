@@ -108,6 +108,39 @@ TEST(DeviceDescription, BadLinesAreReportedAndIgnored) {
     EXPECT_EQ(d.property("a"), "1");
 }
 
+// A mailbox is a subspace of type 0 to 3 whose answer comes back into it:
+// types 0-2 in the generic layout, type 3 (pcc-opregion) in the extended one.
+TEST(DeviceDescription, MailboxRoleOnTypesZeroToThree) {
+    for (unsigned type = 0; type <= 3; ++type) {
+        auto parsed = parse_device_description(
+            "pcc-device 1\nclass pcc-opregion\nchannel 5\nsubspace 5 type " + std::to_string(type) +
+            " role mailbox shmem 4096\nproperty region-length 20\n");
+        ASSERT_TRUE(parsed.device) << parsed.error;
+        EXPECT_TRUE(parsed.problems.empty()) << type << ": " << parsed.problems[0].reason;
+        const DeviceDescription& d = *parsed.device;
+        EXPECT_EQ(d.subspaces.at(0), (SubspaceInfo{5, type, SubspaceRole::mailbox, 4096}));
+        EXPECT_EQ(d.layout(), type == 3 ? Layout::extended : Layout::generic) << type;
+        EXPECT_EQ(d.find(SubspaceRole::mailbox)->index, 5u);
+        EXPECT_EQ(parse_device_description(format_device_description(d)).device, d);
+    }
+    // Type 4 (responder) and 5 cannot be mailboxes.
+    for (const char* type : {"4", "5"}) {
+        auto parsed = parse_device_description(
+            std::string("pcc-device 1\nclass c\nchannel 5\nsubspace 5 type ") + type +
+            " role mailbox\n");
+        ASSERT_TRUE(parsed.device) << parsed.error;
+        ASSERT_EQ(parsed.problems.size(), 1u) << type;
+        EXPECT_EQ(parsed.problems[0].line, 4);
+        EXPECT_NE(parsed.problems[0].reason.find(std::string("type ") + type +
+                                                 " cannot have the role mailbox"),
+                  std::string::npos)
+            << parsed.problems[0].reason;
+        EXPECT_TRUE(parsed.device->subspaces.empty());
+    }
+    EXPECT_EQ(subspace_layout(2), Layout::generic);
+    EXPECT_EQ(subspace_layout(3), Layout::extended);
+}
+
 TEST(DeviceDescription, WhatIsNoDescription) {
     struct Case {
         std::string text;
@@ -204,6 +237,28 @@ const PersonalityRegistrar<PropertyPersonality> kRegisterProperty(
     PersonalityInfo("test-property", "answers with the property 'answer'")
         .serves("test-property-device")
         .subspace(0, 1, SubspaceRole::mailbox));
+
+// An extended-layout mailbox personality (like pcc-opregion's): answers the
+// payload reversed, in place, and counts its instances and the settings it
+// is told about.
+int g_ext_mailbox_instances = 0;
+std::vector<std::string> g_ext_mailbox_settings;
+class ExtMailboxPersonality final : public Personality {
+  public:
+    explicit ExtMailboxPersonality(ChannelContext& c) : Personality(c) {
+        ++g_ext_mailbox_instances;
+    }
+    std::optional<Bytes> answer(const DecodedMessage& m) override {
+        return context().ext_answer(m, Bytes(m.ext->payload.rbegin(), m.ext->payload.rend()));
+    }
+    void setting_changed(std::string_view key, std::string_view value) override {
+        g_ext_mailbox_settings.push_back(std::string(key) + "=" + std::string(value));
+    }
+};
+const PersonalityRegistrar<ExtMailboxPersonality> kRegisterExtMailbox(
+    PersonalityInfo("test-ext-mailbox", "answers extended messages in place")
+        .serves("test-ext-mailbox-device")
+        .subspace(0, 3, SubspaceRole::mailbox));
 
 class BindingTest : public ::testing::Test {
   protected:
@@ -339,6 +394,58 @@ TEST_F(BindingTest, AnOriginDescribesOneChannel) {
     EXPECT_EQ(engine_.bindings().route(4, Layout::generic, std::nullopt).entry, nullptr);
 }
 
+// A type 3 mailbox: extended messages of any PCC command go to the
+// described personality, answers back into the same subspace.
+TEST_F(BindingTest, ExtendedMailboxAnswersInPlace) {
+    EXPECT_EQ(find_personality("test-ext-mailbox")->info.layout(), Layout::extended);
+    ASSERT_TRUE(engine_.bindings().load_description(
+        "pcc-device 1\nclass test-ext-mailbox-device\nchannel 7\n"
+        "subspace 7 type 3 role mailbox shmem 4096\n",
+        "test"));
+    const Bytes req = hex("07 43 43 50  01 00 00 00  08 00 00 00  01 00 00 00  0a 0b 0c 0d");
+    EXPECT_EQ(ask(7, Layout::extended, req),
+              hex("07 43 43 50  01 00 00 00  08 00 00 00  01 00 00 00  0d 0c 0b 0a"));
+    Route route = engine_.bindings().route(7, Layout::extended, 1);
+    EXPECT_EQ(route.source, BindingSource::description);
+    EXPECT_TRUE(route.speaks);
+    // A generic message on that channel is not the personality's.
+    EXPECT_EQ(engine_.bindings().route(7, Layout::generic, std::nullopt).entry, nullptr);
+    // Without a description, --bind assumes the same device.
+    ASSERT_TRUE(engine_.bind(9, "test-ext-mailbox"));
+    EXPECT_EQ(
+        ask(9, Layout::extended, hex("09 43 43 50  01 00 00 00  06 00 00 00  05 00 00 00  aa bb")),
+        hex("09 43 43 50  01 00 00 00  06 00 00 00  05 00 00 00  bb aa"));
+}
+
+// The instance of a described or bound channel exists before its first
+// message (it may publish settings or load files), once per channel; it
+// hears about settings changed at run time.
+TEST_F(BindingTest, InstancesAreMadeWhenBoundOrDescribed) {
+    const std::string device =
+        "pcc-device 1\nclass test-ext-mailbox-device\nchannel 11\n"
+        "subspace 11 type 3 role mailbox\n";
+    const int before = g_ext_mailbox_instances;
+    ASSERT_TRUE(engine_.bindings().load_description(device, "test"));
+    EXPECT_EQ(g_ext_mailbox_instances, before + 1);
+    ASSERT_TRUE(engine_.bindings().load_description(device, "test"));  // the same again
+    ASSERT_TRUE(engine_.bindings().load_description(device + "property x 1\n", "test"));
+    EXPECT_EQ(g_ext_mailbox_instances, before + 1);  // a new description, the same instance
+    ASSERT_TRUE(engine_.bind(12, "test-ext-mailbox"));
+    EXPECT_EQ(g_ext_mailbox_instances, before + 2);
+    ASSERT_TRUE(
+        ask(12, Layout::extended, hex("0c 43 43 50  01 00 00 00  05 00 00 00  05 00 00 00  aa")));
+    EXPECT_EQ(g_ext_mailbox_instances, before + 2);
+
+    g_ext_mailbox_settings.clear();
+    engine_.set_setting("test.key", "v1");
+    EXPECT_EQ(g_ext_mailbox_settings, (std::vector<std::string>{"test.key=v1", "test.key=v1"}));
+    g_ext_mailbox_settings.clear();
+    auto rules = parse_rules("set test.rule 2\n");
+    ASSERT_TRUE(rules);
+    engine_.set_rules(*rules);
+    EXPECT_EQ(g_ext_mailbox_settings, (std::vector<std::string>{"test.rule=2", "test.rule=2"}));
+}
+
 TEST_F(BindingTest, BindNamesAreChecked) {
     auto bad = engine_.bind(1, "nope");
     ASSERT_FALSE(bad);
@@ -352,7 +459,9 @@ TEST(PersonalityRegistry, DeclaredClassesAndCommands) {
     ASSERT_NE(personality_for_class("pcc-mctp"), nullptr);
     EXPECT_EQ(personality_for_class("pcc-mctp")->info.name, "mctp");
     EXPECT_EQ(personality_for_class("pcc-xgene-hwmon")->info.name, "xgene-slimpro");
-    EXPECT_EQ(personality_for_class("pcc-xgene-i2c")->info.name, "xgene-slimpro");
+    EXPECT_EQ(personality_for_class("pcc-xgene-i2c")->info.name, "xgene-slimpro-i2c");
+    EXPECT_EQ(personality_for_class("pcc-cppc")->info.name, "cppc");
+    EXPECT_EQ(personality_for_class("pcc-opregion")->info.name, "opregion");
     EXPECT_EQ(personality_for_class("pcc-nothing"), nullptr);
     EXPECT_EQ(personality_for_command(0x5054434d)->info.name, "mctp");
     EXPECT_EQ(extended_fallback_personality()->info.name, "mctp");
@@ -361,6 +470,12 @@ TEST(PersonalityRegistry, DeclaredClassesAndCommands) {
     ASSERT_EQ(d.subspaces.size(), 2u);
     EXPECT_EQ(d.subspaces[1], (SubspaceInfo{7, 4, SubspaceRole::responder, 0}));
     EXPECT_EQ(find_personality("xgene-slimpro")->info.layout(), Layout::generic);
+    EXPECT_EQ(find_personality("xgene-slimpro-i2c")->info.layout(), Layout::generic);
+    EXPECT_EQ(find_personality("cppc")->info.layout(), Layout::generic);
+    EXPECT_EQ(find_personality("opregion")->info.layout(), Layout::extended);
+    const DeviceDescription opregion = find_personality("opregion")->info.default_device(4);
+    EXPECT_EQ(opregion.subspaces.at(0), (SubspaceInfo{4, 3, SubspaceRole::mailbox, 0}));
+    EXPECT_EQ(opregion.layout(), Layout::extended);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pccd as a program: exit codes, --help and --version, the spool backlog
 # with --once, answers that name their request, the device description
-# (auto-binding without --bind), the X-Gene legacy signature, the control
+# (auto-binding without --bind), the X-Gene legacy signature, CPPC, the
+# OperationRegion and SLIMpro I2C (its EEPROM file) from their spools, the control
 # socket (send/set/get/stats/reload), SIGHUP with a bad rules file, timed
 # rules, SIGTERM, and the socket transport (framing version 2, hello, an
 # older peer). Usage: cli_test.sh PCCD EXAMPLE_RULES VERSION
@@ -35,6 +36,9 @@ check "eid 0" status_is 2 "$PCCD" --spool "$T/x" --eid 0
 check "help" status_is 0 "$PCCD" --help
 check "help names the options" sh -c '"$1" --help | grep -q -- "--bind CHANNEL=NAME"' _ "$PCCD"
 check "help lists the personalities" sh -c '"$1" --help | grep -q "xgene-slimpro:.*pcc-xgene-hwmon"' _ "$PCCD"
+for p in "cppc:.*pcc-cppc" "opregion:.*pcc-opregion" "xgene-slimpro-i2c:.*pcc-xgene-i2c"; do
+    check "help lists $p" sh -c '"$1" --help | grep -q "$2"' _ "$PCCD" "$p"
+done
 check "subcommand help" sh -c '"$1" send --help | grep -q -- "--channel"' _ "$PCCD"
 if [ -n "$VERSION" ]; then
     check "version from meson" [ "$("$PCCD" --version)" = "pccd $VERSION" ]
@@ -98,6 +102,51 @@ check "refused request quarantined" [ -f "$H/pccd/rejected/00000000000000000003-
 check "refusal logged and counted" grep -q "xgene.legacy_signature_rejected=1" "$T/strict.log"
 check "send --spool uses the description" status_is 0 "$PCCD" send --spool "$H" --channel 4 --layout gen 11 22
 check "generic notification bytes" [ "$(hexof "$H"/inbox/*-c004-ntf.gen)" = "04 43 43 50 00 00 08 00 11 22" ]
+
+# --- CPPC, the OperationRegion and SLIMpro I2C from their device files ---
+C=$T/cppc O=$T/opregion I=$T/i2c
+mkdir -p "$C/outbox/tmp" "$O/outbox" "$I/outbox"
+printf 'pcc-device 1\nclass pcc-cppc\nchannel 1\nsubspace 1 type 2 role mailbox shmem 4096\nproperty cpus 1\nproperty cpu-block 64\n' > "$C/device"
+# READ (command 0) with one CPU's 64-byte block of registers
+{ printf '\x01\x43\x43\x50\x00\x00\x00\x00'; head -c 64 /dev/zero; } > "$C/outbox/00000000000000000001-c001-req.gen"
+check "cppc spool" status_is 0 "$PCCD" -q --spool "$C" --set cppc.cpu0.highest_perf=400 --once
+check "cppc read answered" [ "$(hexof "$C"/inbox/*-c001-rsp-r*.gen)" = \
+    "01 43 43 50 00 00 01 00 90 01 00 00 c8 00 00 00 64 00 00 00 32 00 00 00 c8 00 00 00 00 00 00 00 c8 00 00 00 f4 01 00 00 d0 07 00 00 00 00 00 00 00 00 00 00 00 00 00 00 80 84 1e 00 00 00 00 00 80 84 1e 00 00 00 00 00" ]
+printf 'pcc-device 1\nclass pcc-opregion\nchannel 5\nsubspace 5 type 3 role mailbox shmem 4096\nproperty region-length 20\n' > "$O/device"
+# _TMP: SIGN, FLGS 1, LENG 8, COMD 1 (read the temperature), DATA
+printf '\x05\x43\x43\x50\x01\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00' > "$O/outbox/00000000000000000001-c005-req.ext"
+check "opregion spool" status_is 0 "$PCCD" -q --spool "$O" --set opregion.temp_dk=3132 --once
+check "opregion answered in place" [ "$(hexof "$O"/inbox/*-c005-rsp-r*.ext)" = \
+    "05 43 43 50 01 00 00 00 08 00 00 00 01 00 00 00 3c 0c 00 00" ]
+printf 'pcc-device 1\nclass pcc-xgene-i2c\nchannel 7\nsubspace 7 type 2 role mailbox shmem 4096\n' > "$I/device"
+# byte data write of 0x42 to register 0x10 of the EEPROM at 0x50 (msg0 0x048a1901)
+printf '\x07\x43\x43\x50\x00\x80\x00\x00\x01\x19\x8a\x04\x10\x00\x00\x00\x42\x00\x00\x00' > "$I/outbox/00000000000000000001-c007-req.gen"
+check "i2c spool" status_is 0 "$PCCD" -q --spool "$I" --set i2c.eeprom.file="$T/eeprom.bin" --once
+check "i2c write answered" [ "$(hexof "$I"/inbox/*-c007-rsp-r00000000000000000001.gen)" = \
+    "07 43 43 50 00 80 01 00 01 19 8a 04 00 00 00 00 00 00 00 00" ]
+check "eeprom file written" [ "$(stat -c %s "$T/eeprom.bin") $(od -An -tx1 -j16 -N1 "$T/eeprom.bin" | tr -d ' ')" = "256 42" ]
+# byte data read (0x048a0901) by another pccd, from the file
+printf '\x07\x43\x43\x50\x00\x80\x00\x00\x01\x09\x8a\x04\x10\x00\x00\x00\x00\x00\x00\x00' > "$I/outbox/00000000000000000002-c007-req.gen"
+check "i2c spool again" status_is 0 "$PCCD" -q --spool "$I" --set i2c.eeprom.file="$T/eeprom.bin" --once
+check "i2c read from the file" [ "$(hexof "$I"/inbox/*-c007-rsp-r00000000000000000002.gen)" = \
+    "07 43 43 50 00 80 01 00 01 09 8a 04 42 00 00 00 00 00 00 00" ]
+rm -f "$C"/inbox/*.gen
+"$PCCD" --spool "$C" --spool "$O" --spool "$I" --control "$T/ctl3" 2> "$T/pers.log" &
+DAEMON=$!
+check "personality control socket" wait_for test -S "$T/ctl3"
+check "cppc default before any request" [ "$("$PCCD" get --control "$T/ctl3" cppc.nominal_perf)" = "ok 200" ]
+check "opregion default before any request" [ "$("$PCCD" get --control "$T/ctl3" opregion.temp_dk)" = "ok 3032" ]
+check "eeprom byte before any request" [ "$("$PCCD" get --control "$T/ctl3" i2c.eeprom.0x10)" = "ok 0xff" ]
+# WRITE (command 1): desired_perf 250 (0xfa) at offset 0x14 of the block
+{ printf '\x01\x43\x43\x50\x01\x00\x00\x00'; head -c 20 /dev/zero; printf '\xfa\x00\x00\x00'; head -c 40 /dev/zero; } \
+    > "$C/outbox/tmp/00000000000000000002-c001-req.gen"
+mv "$C/outbox/tmp/00000000000000000002-c001-req.gen" "$C/outbox/"
+check "cppc write answered" wait_for files_are "$C/inbox" '*-c001-rsp-r00000000000000000002.gen' 1
+check "desired_perf recorded" [ "$("$PCCD" get --control "$T/ctl3" cppc.cpu0.desired_perf)" = "ok 250" ]
+check "cppc.writes counted" sh -c '"$1" stats --control "$2" | grep -q "cppc.writes=1"' _ "$PCCD" "$T/ctl3"
+kill -TERM "$DAEMON"
+wait "$DAEMON"; DAEMON=
+check "desired_perf change logged" grep -q "cpu0 desired_perf 0 -> 250" "$T/pers.log"
 
 # --- the daemon with a control socket ---
 R=$T/rules
