@@ -65,9 +65,14 @@ static void pcct_build_generic_subspace(GArray *table, const PccChannel *chan,
     build_append_int_noprefix(table, chan->type, 1);         /* Type */
     build_append_int_noprefix(table, len, 1);                /* Length */
     if (with_irq) {
-        /* Platform Interrupt: GSI, level triggered, active high */
+        /*
+         * Platform Interrupt: GSI, active high; level triggered, but for
+         * type 1, which has no ack register and so an edge (Linux pcc.c)
+         */
         build_append_int_noprefix(table, pcc_channel_gsi(chan), 4);
-        build_append_int_noprefix(table, 0, 1);   /* Platform Interrupt Flags */
+        build_append_int_noprefix(table,
+                                  chan->type == PCC_SUBSPACE_HW_REDUCED ?
+                                  PCCT_IRQ_FLAG_EDGE : 0, 1);
         build_append_int_noprefix(table, 0, 1);   /* Reserved */
     } else {
         build_append_int_noprefix(table, 0, 6);   /* Reserved */
@@ -275,12 +280,17 @@ void pcc_build_acpi(PccHost *host, GArray *table_offsets, GArray *table_data,
 
 Aml *pcc_aml_dsd_int(const char *name, uint64_t value)
 {
+    return pcc_aml_dsd(name, aml_int(value));
+}
+
+Aml *pcc_aml_dsd(const char *name, Aml *value)
+{
     Aml *dsd = aml_package(2);
     Aml *props = aml_package(1);
     Aml *prop = aml_package(2);
 
     aml_append(prop, aml_string("%s", name));
-    aml_append(prop, aml_int(value));
+    aml_append(prop, value);
     aml_append(props, prop);
     aml_append(dsd, aml_touuid(ACPI_DSD_PROPERTIES_UUID));
     aml_append(dsd, props);
@@ -296,3 +306,12 @@ static const TypeInfo pcc_acpi_types[] = {
 };
 
 DEFINE_TYPES(pcc_acpi_types)
+
+Aml *pcc_aml_crs_register(uint32_t index)
+{
+    Aml *crs = aml_resource_template();
+
+    /* the access size of a PCC register is the subspace index */
+    aml_append(crs, aml_generic_register(AML_AS_PCC, 8, 0, index, 0));
+    return aml_name_decl("_CRS", crs);
+}

@@ -78,9 +78,16 @@ static void pcc_channel_set_pending(PccChannel *chan, bool pending)
 
 static void pcc_channel_raise(PccChannel *chan)
 {
-    if (chan->uses_irq) {
-        pcc_channel_set_pending(chan, true);
+    if (!chan->uses_irq) {
+        return;
     }
+    if (chan->type == PCC_SUBSPACE_HW_REDUCED) {
+        /* type 1 has no ack register: its interrupt is an edge */
+        trace_pcc_channel_irq_edge(chan->index);
+        qemu_irq_pulse(chan->irq);
+        return;
+    }
+    pcc_channel_set_pending(chan, true);
 }
 
 static uint64_t pcc_channel_reg_read(void *opaque, hwaddr addr, unsigned size)
@@ -198,12 +205,15 @@ bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
     chan->uses_irq = pcc_host_platform_interrupt(host) &&
                      type != PCC_SUBSPACE_GENERIC;
 
-    chan->irq = pcc_host_subspace_irq(host, index, errp);
+    chan->irq = pcc_host_subspace_irq(host, index,
+                                      type == PCC_SUBSPACE_HW_REDUCED, errp);
     if (!chan->irq) {
         return false;
     }
-    if (!memory_region_init_ram(&chan->shmem, owner, shmem_name, shmem_size,
-                                errp)) {
+    /* a class may have less shared memory than a page; RAM is pages */
+    if (!memory_region_init_ram(&chan->shmem, owner, shmem_name,
+                                MAX(shmem_size, PCC_SHMEM_MIN_SIZE), errp)) {
+        pcc_host_subspace_irq_release(host, index);
         return false;
     }
     memory_region_init_io(&chan->regs, owner, &pcc_channel_reg_ops, chan,
@@ -220,6 +230,7 @@ void pcc_channel_finalize(PccChannel *chan)
     if (chan->mapped) {
         pcc_host_unmap_subspace(chan->host, &chan->regs, &chan->shmem);
         qemu_set_irq(chan->irq, 0);
+        pcc_host_subspace_irq_release(chan->host, chan->index);
         chan->mapped = false;
     }
 }
@@ -288,10 +299,18 @@ void pcc_channel_complete(PccChannel *chan, bool error)
     trace_pcc_channel_complete(chan->index, error);
 
     if (pcc_channel_is_extended(chan)) {
+        uint32_t flags;
+
         if (error) {
             chan->error_status = PCC_REG_BIT;
         }
         chan->cmd_complete = PCC_REG_BIT;
+        /* ACPI 6.5, 14.2.3: the initiator asks for the interrupt */
+        pcc_channel_read(chan, PCC_EXT_HDR_FLAGS, &flags, sizeof(flags));
+        if (!(le32_to_cpu(flags) & PCC_EXT_FLAG_NOTIFY_ON_COMPLETION)) {
+            trace_pcc_channel_complete_quiet(chan->index);
+            return;
+        }
     } else {
         uint16_t status;
 

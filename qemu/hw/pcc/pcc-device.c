@@ -201,8 +201,11 @@ static bool pcc_device_mailbox_receive(PccDevice *dev,
     PccChannel *chan = pcc_device_channel(dev, 0);
     ssize_t len = msg->len;
     bool extended = pcc_mailbox_layout(chan) == PCC_LAYOUT_EXTENDED;
-    /* what the answer replaces: all after the header, or the signature */
-    uint32_t keep = extended ? PCC_EXT_HDR_FLAGS : PCC_GEN_HDR_SIZE;
+    /*
+     * what the answer replaces: all after the generic header, or after
+     * the extended one's signature and flags (the initiator's request)
+     */
+    uint32_t keep = extended ? PCC_EXT_HDR_LENGTH : PCC_GEN_HDR_SIZE;
     uint16_t status = 0;
 
     if (msg->kind != PCC_MSG_RESPONSE ||
@@ -238,7 +241,7 @@ static bool pcc_device_can_receive(void *opaque)
     PccDevice *dev = opaque;
     PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
 
-    if (pdc->mailbox) {
+    if (dev->mailbox) {
         return dev->mailbox_request != 0;
     }
     return pdc->can_receive && pdc->can_receive(dev);
@@ -249,7 +252,7 @@ static bool pcc_device_receive(void *opaque, const PccPlatformMsg *msg)
     PccDevice *dev = opaque;
     PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
 
-    if (pdc->mailbox) {
+    if (dev->mailbox) {
         return pcc_device_mailbox_receive(dev, msg);
     }
     if (!pdc->receive) {
@@ -328,12 +331,42 @@ static bool pcc_device_find_platform(PccDevice *dev, Error **errp)
     return true;
 }
 
+/* shmem-size: what the class takes, or its default when not given */
+static bool pcc_device_check_shmem_size(PccDevice *dev, Error **errp)
+{
+    PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
+    const char *type = object_get_typename(OBJECT(dev));
+    uint32_t def = pdc->default_shmem_size ?: PCC_SHMEM_DEFAULT_SIZE;
+    uint32_t min_shmem = MAX(pdc->min_shmem_size, PCC_SHMEM_MIN_SIZE);
+
+    if (!dev->shmem_size) {
+        dev->shmem_size = def;
+        return true;
+    }
+    if (pdc->fixed_shmem_size) {
+        if (dev->shmem_size != def) {
+            error_setg(errp, "shmem-size 0x%x: %s has exactly 0x%x bytes "
+                       "of shared memory (its driver insists)",
+                       dev->shmem_size, type, def);
+            return false;
+        }
+        return true;
+    }
+    if (dev->shmem_size < min_shmem || dev->shmem_size > PCC_SHMEM_MAX_SIZE ||
+        !is_power_of_2(dev->shmem_size)) {
+        error_setg(errp, "shmem-size 0x%x: must be a power of two from "
+                   "0x%x to 0x%x for %s", dev->shmem_size, min_shmem,
+                   PCC_SHMEM_MAX_SIZE, type);
+        return false;
+    }
+    return true;
+}
+
 static bool pcc_device_check_class_needs(PccDevice *dev, PccHost *host,
                                          Error **errp)
 {
     PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
     const char *type = object_get_typename(OBJECT(dev));
-    uint32_t min_shmem = MAX(pdc->min_shmem_size, PCC_SHMEM_MIN_SIZE);
 
     if (pdc->platform_irq == PCC_PLATFORM_IRQ_ON &&
         !pcc_host_platform_interrupt(host)) {
@@ -347,11 +380,7 @@ static bool pcc_device_check_class_needs(PccDevice *dev, PccHost *host,
                    "use -global pcc-host.platform-interrupt=off", type);
         return false;
     }
-    if (dev->shmem_size < min_shmem || dev->shmem_size > PCC_SHMEM_MAX_SIZE ||
-        !is_power_of_2(dev->shmem_size)) {
-        error_setg(errp, "shmem-size 0x%x: must be a power of two from "
-                   "0x%x to 0x%x for %s", dev->shmem_size, min_shmem,
-                   PCC_SHMEM_MAX_SIZE, type);
+    if (!pcc_device_check_shmem_size(dev, errp)) {
         return false;
     }
     if (pdc->needs_platform && !dev->platform) {
@@ -388,15 +417,18 @@ static void pcc_device_realize(DeviceState *ds, Error **errp)
     assert(pdc->num_subspaces > 0 &&
            pdc->num_subspaces <= PCC_DEVICE_MAX_CHANNELS);
 
+    dev->mailbox = pdc->mailbox;
+    dev->mailbox_type = pdc->mailbox_type;
     if (!pcc_device_find_platform(dev, errp) ||
+        (pdc->prepare && !pdc->prepare(dev, errp)) ||
         !pcc_device_check_class_needs(dev, host, errp) ||
         !pcc_device_claim(dev, bus, errp)) {
         return;
     }
     dev->host = host;
-    if (pdc->mailbox) {
-        assert(pdc->mailbox_type <= PCC_SUBSPACE_EXT_INITIATOR);
-        if (!pcc_device_init_channel(dev, 0, pdc->mailbox_type,
+    if (dev->mailbox) {
+        assert(dev->mailbox_type <= PCC_SUBSPACE_EXT_INITIATOR);
+        if (!pcc_device_init_channel(dev, 0, dev->mailbox_type,
                                      &pcc_device_mailbox_ops, errp)) {
             goto fail;
         }
@@ -407,7 +439,7 @@ static void pcc_device_realize(DeviceState *ds, Error **errp)
         goto fail;
     }
     assert(dev->num_channels == pdc->num_subspaces);
-    assert(!pdc->mailbox || (dev->mailbox_size >= PCC_GEN_HDR_SIZE &&
+    assert(!dev->mailbox || (dev->mailbox_size >= PCC_GEN_HDR_SIZE &&
                              dev->mailbox_size <= dev->shmem_size));
     if (dev->platform) {
         desc = pcc_device_describe(dev);
@@ -485,8 +517,7 @@ const VMStateDescription vmstate_pcc_device = {
 
 static const Property pcc_device_properties[] = {
     DEFINE_PROP_UINT32("channel", PccDevice, channel, PCC_CHANNEL_AUTO),
-    DEFINE_PROP_UINT32("shmem-size", PccDevice, shmem_size,
-                       PCC_SHMEM_DEFAULT_SIZE),
+    DEFINE_PROP_UINT32("shmem-size", PccDevice, shmem_size, 0),
     DEFINE_PROP_LINK("platform", PccDevice, platform_link, TYPE_PCC_PLATFORM,
                      PccPlatform *),
     DEFINE_PROP_STRING("spool", PccDevice, spool),
@@ -509,7 +540,8 @@ static void pcc_device_class_init(ObjectClass *klass, PccClassData *data)
     object_class_property_set_description(klass, "channel",
         "first PCC subspace index (default: the lowest free run)");
     object_class_property_set_description(klass, "shmem-size",
-        "bytes of shared memory per subspace (power of two, 4K-64K)");
+        "bytes of shared memory per subspace (power of two, 4K-64K; "
+        "default: the class's, normally 4K)");
     object_class_property_set_description(klass, "platform",
         "ID of a pcc-platform-* object connecting the device to the "
         "platform");

@@ -51,11 +51,19 @@ static void pcc_host_line_set(void *opaque, int line, int level)
     qemu_set_irq(host->irq[line], level);
 }
 
-qemu_irq pcc_host_subspace_irq(PccHost *host, uint32_t index, Error **errp)
+qemu_irq pcc_host_subspace_irq(PccHost *host, uint32_t index, bool edge,
+                               Error **errp)
 {
     unsigned line = pcc_host_line(index);
 
     assert(index < PCC_MAX_SUBSPACES);
+    if (host->line_users[line] && (edge || host->line_edge[line])) {
+        error_setg(errp, "subspace %u would share interrupt line %u (SPI "
+                   "%u) with another subspace, but a type 1 subspace "
+                   "needs an edge-triggered line of its own", index, line,
+                   pcc_host_spi(host, index));
+        return NULL;
+    }
     if (!host->line_or[line]) {
         g_autofree char *name = g_strdup_printf("line-or[%u]", line);
         Object *or = object_new(TYPE_OR_IRQ);
@@ -73,8 +81,20 @@ qemu_irq pcc_host_subspace_irq(PccHost *host, uint32_t index, Error **errp)
                                                      line));
         host->line_or[line] = OR_IRQ(or);
     }
+    host->line_users[line]++;
+    host->line_edge[line] |= edge;
     return qdev_get_gpio_in(DEVICE(host->line_or[line]),
                             index / PCC_HOST_NUM_IRQS);
+}
+
+void pcc_host_subspace_irq_release(PccHost *host, uint32_t index)
+{
+    unsigned line = pcc_host_line(index);
+
+    assert(host->line_users[line]);
+    if (!--host->line_users[line]) {
+        host->line_edge[line] = false;
+    }
 }
 
 void pcc_host_map_subspace(PccHost *host, uint32_t index, MemoryRegion *regs,

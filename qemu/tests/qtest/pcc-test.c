@@ -156,6 +156,7 @@ typedef struct TestDev {
     unsigned expect;        /* the first index it must get */
     uint32_t shmem_size;    /* 0: the default */
     bool chardev;           /* a null chardev instead of a spool */
+    bool shmem_zero;        /* shmem-size=0: the class's default */
 } TestDev;
 
 /*
@@ -392,6 +393,8 @@ static QTestState *start_with_devs(const char *dir, const TestDev *devs,
         if (devs[d].shmem_size) {
             g_string_append_printf(args, ",shmem-size=0x%x",
                                    devs[d].shmem_size);
+        } else if (devs[d].shmem_zero) {
+            g_string_append(args, ",shmem-size=0");
         }
         if (devs[d].chardev) {
             g_string_append_printf(args, ",chardev=pccchr%u", d);
@@ -466,6 +469,16 @@ static void test_tables_one_auto(void)
 {
     static const TestDev devs[] = {
         { .channel = -1, .expect = 0, .shmem_size = 0x10000 },
+    };
+
+    test_tables(devs, ARRAY_SIZE(devs));
+}
+
+/* shmem-size=0 is the class's default: 4 KiB for pcc-mctp */
+static void test_tables_shmem_default(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0, .shmem_zero = true },
     };
 
     test_tables(devs, ARRAY_SIZE(devs));
@@ -772,7 +785,7 @@ static void test_doorbell_second_device(void)
 
 /*
  * Two subspaces on one level-triggered line: it stays up until both
- * interrupts are acknowledged.
+ * interrupts are acknowledged. Both ask for a completion interrupt.
  */
 static void test_doorbell_shared_irq(void)
 {
@@ -781,8 +794,9 @@ static void test_doorbell_shared_irq(void)
         { .channel = 80, .expect = 80 },
     };
     Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
-    g_autoptr(GByteArray) m0 = make_mctp_msg(0, 0, 8, 1);
-    g_autoptr(GByteArray) m80 = make_mctp_msg(80, 0, 8, 2);
+    g_autoptr(GByteArray) m0 = make_mctp_msg(0, EXT_FLAG_NOTIFY, 8, 1);
+    g_autoptr(GByteArray) m80 = make_mctp_msg(80, EXT_FLAG_NOTIFY,
+                                              8, 2);
     bool error;
 
     g_assert_cmpuint(pcc_irq_line(0), ==, pcc_irq_line(80));
@@ -798,6 +812,32 @@ static void test_doorbell_shared_irq(void)
     g_assert_true(guest_irq(g, 80, &error));
     g_assert_false(error);
     g_assert_false(guest_irq_level(g, 0));
+    guest_stop(g);
+}
+
+/*
+ * Without "notify on completion" in the message's flags the platform
+ * completes the command quietly: command complete is set, the
+ * interrupt line stays down and nothing waits for an acknowledgement.
+ */
+static void test_doorbell_quiet_completion(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autoptr(GByteArray) quiet = make_mctp_msg(0, 0, 8, 0x21);
+    g_autoptr(GPtrArray) files = NULL;
+
+    guest_write_msg(g, 0, quiet);
+    guest_send(g, 0);
+    files = pcc_list_files(g->outbox);
+    g_assert_cmpuint(files->len, ==, 1);
+    g_assert_cmphex(guest_reg(g, 0, REG_CMD_COMPLETE), ==, 1);
+    g_assert_false(guest_irq_level(g, 0));
+    g_assert_cmphex(guest_reg(g, 0, REG_PLATFORM_ACK), ==, 0);
+    /* the next message, asking for one, still gets its interrupt */
+    exchange_request(g, 0, g->outbox, 0, 8, 0x22);
     guest_stop(g);
 }
 
@@ -1253,10 +1293,13 @@ static void test_misuse_registers(void)
     pcc_rm_rf(logdir);
 }
 
-/* A doorbell for a malformed message: error status, no message sent */
+/*
+ * A doorbell for a malformed message that asks for a completion
+ * interrupt: error status, the interrupt, no message sent
+ */
 static void ring_bad_length(Guest *g, uint32_t length)
 {
-    g_autoptr(GByteArray) msg = make_mctp_msg(0, 0, 8, 0x42);
+    g_autoptr(GByteArray) msg = make_mctp_msg(0, EXT_FLAG_NOTIFY, 8, 0x42);
     g_autoptr(GPtrArray) files = NULL;
     bool error = false;
 
@@ -1492,7 +1535,7 @@ static void test_error_spool_mode(void)
 static void test_error_shmem_size(void)
 {
     static const char *const sizes[] = {
-        "1000", "0x800", "0x3000", "0x20000", "0",
+        "1000", "0x800", "0x3000", "0x20000", "0x1",
     };
     g_autofree char *dir = pcc_make_tmp_dir();
     unsigned i;
@@ -1545,6 +1588,8 @@ int main(int argc, char **argv)
     qtest_add_func("/pcc/tables/none", test_tables_none);
     qtest_add_func("/pcc/tables/one-device", test_tables_one);
     qtest_add_func("/pcc/tables/one-device-auto", test_tables_one_auto);
+    qtest_add_func("/pcc/tables/shmem-size-default",
+                   test_tables_shmem_default);
     qtest_add_func("/pcc/tables/two-devices", test_tables_two);
     qtest_add_func("/pcc/tables/two-devices-reversed",
                    test_tables_two_reversed);
@@ -1554,6 +1599,8 @@ int main(int argc, char **argv)
     qtest_add_func("/pcc/doorbell/second-device",
                    test_doorbell_second_device);
     qtest_add_func("/pcc/doorbell/shared-irq", test_doorbell_shared_irq);
+    qtest_add_func("/pcc/doorbell/quiet-completion",
+                   test_doorbell_quiet_completion);
     qtest_add_func("/pcc/doorbell/platform-error",
                    test_doorbell_platform_error);
     qtest_add_func("/pcc/doorbell/sequence", test_doorbell_sequence);

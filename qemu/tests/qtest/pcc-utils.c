@@ -731,6 +731,18 @@ static void pcc_mailbox_parse_pcct(PccMailbox *m, const uint8_t *pcct)
         s += s[1];
     }
     m->type = s[0];
+    if (m->type == TYPE_GENERIC || m->type == TYPE_HW_REDUCED) {
+        /* type 1 has the platform interrupt where type 0 is reserved */
+        g_assert_cmpuint(s[T0_LENGTH], ==, T0_LEN);
+        m->line = m->type == TYPE_HW_REDUCED ?
+                  ldl_le_p(s + T2_PLATFORM_IRQ) - GIC_SPI_BASE -
+                  PCC_FIRST_SPI : 0;
+        m->shmem = ldq_le_p(s + T0_BASE);
+        m->shmem_size = ldq_le_p(s + T0_SIZE);
+        m->latency = ldl_le_p(s + T0_LATENCY);
+        pcc_read_reg(s + T0_DOORBELL, &m->doorbell);
+        return;
+    }
     if (m->type == TYPE_HW_REDUCED_TYPE2) {
         g_assert_cmpuint(s[T2_LENGTH], ==, T2_LEN);
         m->line = ldl_le_p(s + T2_PLATFORM_IRQ) - GIC_SPI_BASE -
@@ -887,7 +899,9 @@ bool pcc_mailbox_irq(PccMailbox *m)
 
 void pcc_mailbox_ack(PccMailbox *m)
 {
-    pcc_reg_rmw(m->qts, &m->ack);
+    if (m->ack.addr) {
+        pcc_reg_rmw(m->qts, &m->ack);
+    }
 }
 
 void pcc_mailbox_expect_dropped(PccMailbox *m, const char *name)

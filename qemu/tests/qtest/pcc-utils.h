@@ -150,6 +150,7 @@
 #define GEN_STATUS_ERROR            0x4
 
 #define TYPE_GENERIC                0
+#define TYPE_HW_REDUCED             1
 #define TYPE_HW_REDUCED_TYPE2       2
 #define TYPE_EXT_INITIATOR          3
 #define TYPE_EXT_RESPONDER          4
@@ -292,7 +293,7 @@ void pcc_write_all(int fd, const void *buf, size_t len);
 void pcc_assert_log_has(const char *log, const char *what);
 
 /*
- * The guest's side of a mailbox subspace (type 2 or 3: the platform
+ * The guest's side of a mailbox subspace (types 0 to 3: the platform
  * answers in place), found in the PCCT as Linux's pcc.c finds it, and the
  * platform's side of its spool.
  */

@@ -57,8 +57,12 @@ typedef struct PccSubspaceTiming {
 void pcc_build_subspace(GArray *table, const PccChannel *chan,
                         const PccSubspaceTiming *timing);
 
-/* A _DSD object with one integer device property @name (DSD UUID) */
+/* A _DSD object with one device property @name (DSD UUID) */
+Aml *pcc_aml_dsd(const char *name, Aml *value);
 Aml *pcc_aml_dsd_int(const char *name, uint64_t value);
+
+/* A _CRS naming subspace @index with a PCC Generic Register descriptor */
+Aml *pcc_aml_crs_register(uint32_t index);
 
 /* Machine glue: the PCCT and the SSDT, if the bus has any device */
 void pcc_build_acpi(PccHost *host, GArray *table_offsets, GArray *table_data,

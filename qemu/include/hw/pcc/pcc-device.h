@@ -16,7 +16,7 @@
  * request is dropped. The mailbox is a generic subspace (types 0-2,
  * generic layout: the answer replaces everything after the 8-byte
  * header) or an extended initiator (type 3, extended layout: the answer
- * replaces everything after the signature).
+ * replaces everything after the signature and the flags).
  *
  * Copyright (c) 2026 qemu-pcc developers
  *
@@ -56,6 +56,9 @@ struct PccDevice {
     PccPlatform *platform;
     bool platform_attached;
 
+    /* subspace 0 is a mailbox of this type (from the class, see prepare) */
+    bool mailbox;
+    PccSubspaceType mailbox_type;
     /* mailbox: bytes a doorbell sends, from offset 0 */
     uint32_t mailbox_size;
     /* mailbox: the id of the request the guest waits for, 0 if none */
@@ -80,6 +83,13 @@ struct PccDeviceClass {
     bool needs_platform;
     /* smallest shared memory the class works with (default: the minimum) */
     uint32_t min_shmem_size;
+    /*
+     * shared memory per subspace when shmem-size is not given (0: the
+     * default 4 KiB); with fixed_shmem_size the only size there is, which
+     * may be smaller than the minimum (the driver insists on it)
+     */
+    uint32_t default_shmem_size;
+    bool fixed_shmem_size;
     /* subspace 0 is a mailbox of type mailbox_type (see above) */
     bool mailbox;
     PccSubspaceType mailbox_type;
@@ -90,6 +100,11 @@ struct PccDeviceClass {
      */
     uint32_t mailbox_request_size;
 
+    /*
+     * before anything is set up: check the instance's own properties and
+     * adjust what depends on them (PccDevice::mailbox, mailbox_type)
+     */
+    bool (*prepare)(PccDevice *dev, Error **errp);
     /* set up the channels (pcc_device_init_channel); indices are claimed */
     bool (*realize)(PccDevice *dev, Error **errp);
     /* extra "property NAME VALUE" lines of the device description */

@@ -64,6 +64,9 @@ struct PccHost {
     MemoryRegion unused;
     /* the subspaces of line i are combined by line_or[i] (made on demand) */
     OrIRQState *line_or[PCC_HOST_NUM_IRQS];
+    /* subspaces on each line, and whether one of them wants an edge */
+    uint8_t line_users[PCC_HOST_NUM_IRQS];
+    bool line_edge[PCC_HOST_NUM_IRQS];
     qemu_irq irq[PCC_HOST_NUM_IRQS];
 
     /* properties */
@@ -80,9 +83,13 @@ bool pcc_host_platform_interrupt(const PccHost *host);
 
 /*
  * The interrupt input of subspace @index: a level, ORed with the other
- * subspaces of its line. Valid until the machine is destroyed.
+ * subspaces of its line, or with @edge a line of its own (an edge cannot
+ * share a level line). Valid until the machine is destroyed.
  */
-qemu_irq pcc_host_subspace_irq(PccHost *host, uint32_t index, Error **errp);
+qemu_irq pcc_host_subspace_irq(PccHost *host, uint32_t index, bool edge,
+                               Error **errp);
+/* The subspace no longer uses its line */
+void pcc_host_subspace_irq_release(PccHost *host, uint32_t index);
 
 /* Place the register block and shared memory of subspace @index */
 void pcc_host_map_subspace(PccHost *host, uint32_t index, MemoryRegion *regs,
