@@ -18,6 +18,9 @@
  * Shared memory is RAM, initialised with the signature 0x50434300 | index;
  * only the registers trap.
  *
+ * Injected faults (qapi/pcc.json) act here, where the engine completes a
+ * command, posts a message, raises the interrupt or takes the ack.
+ *
  * Copyright (c) 2026 qemu-pcc developers
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -28,6 +31,7 @@
 #include "qapi/error.h"
 #include "hw/irq.h"
 #include "hw/pcc/pcc-channel.h"
+#include "qapi/qapi-events-pcc.h"
 #include "trace.h"
 
 static const char *pcc_reg_name(hwaddr addr)
@@ -69,6 +73,28 @@ const char *pcc_channel_role(const PccChannel *chan)
     }
 }
 
+/* Faults */
+
+bool pcc_channel_fault_fires(PccChannel *chan, PccFault fault)
+{
+    PccChannelFault *f = &chan->faults[fault];
+    g_autofree char *path = NULL;
+    bool persistent = f->persistent;
+
+    if (!f->armed) {
+        return false;
+    }
+    if (!persistent) {
+        f->armed = false;
+    }
+    chan->counters.faults_fired++;
+    trace_pcc_channel_fault(chan->index, PccFault_str(fault), persistent);
+    path = object_get_canonical_path(chan->owner);
+    qapi_event_send_pcc_fault_fired(chan->index, path ? path : "", fault,
+                                    persistent);
+    return true;
+}
+
 static void pcc_channel_set_pending(PccChannel *chan, bool pending)
 {
     chan->irq_pending = pending;
@@ -78,7 +104,8 @@ static void pcc_channel_set_pending(PccChannel *chan, bool pending)
 
 static void pcc_channel_raise(PccChannel *chan)
 {
-    if (!chan->uses_irq) {
+    if (!chan->uses_irq ||
+        pcc_channel_fault_fires(chan, PCC_FAULT_WITHHOLD_IRQ)) {
         return;
     }
     if (chan->type == PCC_SUBSPACE_HW_REDUCED) {
@@ -88,6 +115,140 @@ static void pcc_channel_raise(PccChannel *chan)
         return;
     }
     pcc_channel_set_pending(chan, true);
+}
+
+static void pcc_channel_post(PccChannel *chan, const void *msg, size_t len);
+static void pcc_channel_late_complete(void *opaque);
+
+static bool pcc_channel_has_ack(const PccChannel *chan)
+{
+    return chan->type >= PCC_SUBSPACE_HW_REDUCED_TYPE2;
+}
+
+/* The platform's answers come back into this subspace's shared memory */
+static bool pcc_channel_takes_answers(const PccChannel *chan)
+{
+    return chan->mailbox || chan->type == PCC_SUBSPACE_EXT_RESPONDER;
+}
+
+/* Why @fault cannot act on @chan, or NULL if it can */
+static const char *pcc_channel_fault_misfit(const PccChannel *chan,
+                                            PccFault fault)
+{
+    switch (fault) {
+    case PCC_FAULT_WITHHOLD_IRQ:
+    case PCC_FAULT_SPURIOUS_IRQ:
+        return chan->uses_irq ? NULL :
+               "the subspace has no interrupt (type 0, or the host has "
+               "platform-interrupt=off)";
+    case PCC_FAULT_LATE_COMPLETION:
+    case PCC_FAULT_NO_COMPLETION:
+    case PCC_FAULT_ERROR_BIT:
+        return chan->type != PCC_SUBSPACE_EXT_RESPONDER ? NULL :
+               "a responder subspace has no commands to complete";
+    case PCC_FAULT_CORRUPT_SIGNATURE:
+    case PCC_FAULT_DROP_INBOX:
+        return pcc_channel_takes_answers(chan) ? NULL :
+               "the platform writes nothing into an initiator subspace";
+    case PCC_FAULT_SHORT_LENGTH:
+    case PCC_FAULT_LONG_LENGTH:
+        return pcc_channel_is_extended(chan) &&
+               pcc_channel_takes_answers(chan) ? NULL :
+               "only answers and messages in the extended layout (type 3 "
+               "mailboxes, type 4) have a length field";
+    case PCC_FAULT_DUPLICATE_NOTIFICATION:
+        return chan->type == PCC_SUBSPACE_EXT_RESPONDER ? NULL :
+               "only responder subspaces (type 4) take notifications";
+    case PCC_FAULT_STUCK_IRQ:
+        return chan->uses_irq && pcc_channel_has_ack(chan) ? NULL :
+               "only level-triggered interrupts that the guest "
+               "acknowledges (types 2 to 4) can stick";
+    default:
+        g_assert_not_reached();
+    }
+}
+
+bool pcc_channel_arm_fault(PccChannel *chan, PccFault fault, bool persistent,
+                           bool has_delay_ms, uint32_t delay_ms,
+                           Error **errp)
+{
+    const char *misfit = pcc_channel_fault_misfit(chan, fault);
+    PccChannelFault *f = &chan->faults[fault];
+
+    if (misfit) {
+        error_setg(errp, "fault '%s' does not fit PCC subspace %u (type "
+                   "%d): %s", PccFault_str(fault), chan->index, chan->type,
+                   misfit);
+        return false;
+    }
+    if (fault == PCC_FAULT_LATE_COMPLETION && (!has_delay_ms || !delay_ms)) {
+        error_setg(errp, "fault 'late-completion' needs 'delay-ms', the "
+                   "delay in milliseconds (at least 1)");
+        return false;
+    }
+    if (fault != PCC_FAULT_LATE_COMPLETION && has_delay_ms) {
+        error_setg(errp, "'delay-ms' is for fault 'late-completion' only");
+        return false;
+    }
+    if (fault == PCC_FAULT_SPURIOUS_IRQ && persistent) {
+        error_setg(errp, "fault 'spurious-irq' fires once, when it is "
+                   "injected; it cannot be persistent");
+        return false;
+    }
+    f->armed = true;
+    f->persistent = persistent;
+    f->delay_ms = delay_ms;
+    trace_pcc_channel_fault_armed(chan->index, PccFault_str(fault),
+                                  persistent, delay_ms);
+    if (fault == PCC_FAULT_SPURIOUS_IRQ) {
+        pcc_channel_fault_fires(chan, fault);
+        if (chan->type == PCC_SUBSPACE_HW_REDUCED) {
+            qemu_irq_pulse(chan->irq);
+        } else {
+            pcc_channel_set_pending(chan, true);
+        }
+    }
+    return true;
+}
+
+void pcc_channel_clear_fault(PccChannel *chan, PccFault fault)
+{
+    if (chan->faults[fault].armed) {
+        trace_pcc_channel_fault_cleared(chan->index, PccFault_str(fault));
+    }
+    memset(&chan->faults[fault], 0, sizeof(chan->faults[fault]));
+}
+
+void pcc_channel_clear_faults(PccChannel *chan)
+{
+    int f;
+
+    for (f = 0; f < PCC_FAULT__MAX; f++) {
+        pcc_channel_clear_fault(chan, f);
+    }
+}
+
+/* After the answer or message is in place: the faults that spoil it */
+static void pcc_channel_spoil(PccChannel *chan)
+{
+    uint32_t val;
+
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_CORRUPT_SIGNATURE)) {
+        val = cpu_to_le32(~(PCC_SIGNATURE | chan->index));
+        pcc_channel_write(chan, PCC_EXT_HDR_SIGNATURE, &val, sizeof(val));
+    }
+    if (!pcc_channel_is_extended(chan)) {
+        return;
+    }
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_SHORT_LENGTH)) {
+        pcc_channel_read(chan, PCC_EXT_HDR_LENGTH, &val, sizeof(val));
+        val = cpu_to_le32(le32_to_cpu(val) / 2);
+        pcc_channel_write(chan, PCC_EXT_HDR_LENGTH, &val, sizeof(val));
+    }
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_LONG_LENGTH)) {
+        val = cpu_to_le32(chan->shmem_size);
+        pcc_channel_write(chan, PCC_EXT_HDR_LENGTH, &val, sizeof(val));
+    }
 }
 
 static uint64_t pcc_channel_reg_read(void *opaque, hwaddr addr, unsigned size)
@@ -132,10 +293,16 @@ static void pcc_channel_reg_write(void *opaque, hwaddr addr, uint64_t val,
         if (!(val & PCC_REG_BIT)) {
             return;
         }
+        chan->counters.doorbells++;
         if (chan->type == PCC_SUBSPACE_EXT_RESPONDER) {
             /* the guest's "done" notification on a responder channel */
             trace_pcc_channel_responder_doorbell(chan->index);
             return;
+        }
+        if (timer_pending(chan->late_timer)) {
+            /* a new command: the late completion of the last one is void */
+            timer_del(chan->late_timer);
+            trace_pcc_channel_late_dropped(chan->index);
         }
         if (chan->ops && chan->ops->doorbell) {
             chan->ops->doorbell(chan, chan->opaque);
@@ -151,14 +318,28 @@ static void pcc_channel_reg_write(void *opaque, hwaddr addr, uint64_t val,
             return;
         }
         chan->cmd_complete = val & PCC_REG_BIT;
-        if (chan->type == PCC_SUBSPACE_EXT_RESPONDER && !was_set &&
-            chan->cmd_complete && chan->ops && chan->ops->consumed) {
+        if (chan->type != PCC_SUBSPACE_EXT_RESPONDER || was_set ||
+            !chan->cmd_complete) {
+            break;
+        }
+        if (chan->duplicate) {
+            /* the guest consumed the message: here it is again */
+            g_autofree uint8_t *dup = g_steal_pointer(&chan->duplicate);
+
+            pcc_channel_post(chan, dup, chan->duplicate_len);
+            break;
+        }
+        if (chan->ops && chan->ops->consumed) {
             chan->ops->consumed(chan, chan->opaque);
         }
         break;
     }
     case PCC_REG_PLATFORM_ACK:
-        if ((val & PCC_REG_BIT) && chan->irq_pending) {
+        if (!(val & PCC_REG_BIT) || !chan->irq_pending) {
+            break;
+        }
+        chan->counters.acks++;
+        if (!pcc_channel_fault_fires(chan, PCC_FAULT_STUCK_IRQ)) {
             pcc_channel_set_pending(chan, false);
         }
         break;
@@ -197,6 +378,7 @@ bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
     g_autofree char *shmem_name = g_strdup_printf("pcc-shmem-%u", index);
 
     chan->host = host;
+    chan->owner = owner;
     chan->index = index;
     chan->type = type;
     chan->shmem_size = shmem_size;
@@ -219,6 +401,8 @@ bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
     memory_region_init_io(&chan->regs, owner, &pcc_channel_reg_ops, chan,
                           regs_name, PCC_REG_BLOCK_SIZE);
     chan->shmem_ptr = memory_region_get_ram_ptr(&chan->shmem);
+    chan->late_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL,
+                                    pcc_channel_late_complete, chan);
     pcc_host_map_subspace(host, index, &chan->regs, &chan->shmem);
     chan->mapped = true;
     pcc_channel_reset(chan);
@@ -233,6 +417,11 @@ void pcc_channel_finalize(PccChannel *chan)
         pcc_host_subspace_irq_release(chan->host, chan->index);
         chan->mapped = false;
     }
+    if (chan->late_timer) {
+        timer_free(chan->late_timer);
+        chan->late_timer = NULL;
+    }
+    g_clear_pointer(&chan->duplicate, g_free);
 }
 
 void pcc_channel_reset(PccChannel *chan)
@@ -249,6 +438,9 @@ void pcc_channel_reset(PccChannel *chan)
     if (chan->irq_pending) {
         pcc_channel_set_pending(chan, false);
     }
+    /* armed faults stay: they are the test's, not the machine's */
+    timer_del(chan->late_timer);
+    g_clear_pointer(&chan->duplicate, g_free);
     trace_pcc_channel_reset(chan->index);
 }
 
@@ -294,17 +486,25 @@ bool pcc_channel_write(PccChannel *chan, uint32_t offset, const void *buf,
     return true;
 }
 
-void pcc_channel_complete(PccChannel *chan, bool error)
+/* The command completes now: registers or status, spoilers, interrupt */
+static void pcc_channel_finish_complete(PccChannel *chan, bool error)
 {
     trace_pcc_channel_complete(chan->index, error);
+    chan->counters.completions++;
+    if (error) {
+        chan->counters.errors++;
+    }
 
     if (pcc_channel_is_extended(chan)) {
-        uint32_t flags;
+        uint32_t flags = 0;
 
         if (error) {
             chan->error_status = PCC_REG_BIT;
         }
         chan->cmd_complete = PCC_REG_BIT;
+        if (chan->mailbox) {
+            pcc_channel_spoil(chan);
+        }
         /* ACPI 6.5, 14.2.3: the initiator asks for the interrupt */
         pcc_channel_read(chan, PCC_EXT_HDR_FLAGS, &flags, sizeof(flags));
         if (!(le32_to_cpu(flags) & PCC_EXT_FLAG_NOTIFY_ON_COMPLETION)) {
@@ -312,7 +512,7 @@ void pcc_channel_complete(PccChannel *chan, bool error)
             return;
         }
     } else {
-        uint16_t status;
+        uint16_t status = 0;
 
         pcc_channel_read(chan, PCC_GEN_HDR_STATUS, &status, sizeof(status));
         status = le16_to_cpu(status) | PCC_GEN_STATUS_CMD_COMPLETE;
@@ -325,8 +525,36 @@ void pcc_channel_complete(PccChannel *chan, bool error)
         }
         status = cpu_to_le16(status);
         pcc_channel_write(chan, PCC_GEN_HDR_STATUS, &status, sizeof(status));
+        pcc_channel_spoil(chan);
     }
     pcc_channel_raise(chan);
+}
+
+static void pcc_channel_late_complete(void *opaque)
+{
+    PccChannel *chan = opaque;
+
+    pcc_channel_finish_complete(chan, chan->late_error);
+}
+
+void pcc_channel_complete(PccChannel *chan, bool error)
+{
+    PccChannelFault *late = &chan->faults[PCC_FAULT_LATE_COMPLETION];
+
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_NO_COMPLETION)) {
+        return;
+    }
+    error |= pcc_channel_fault_fires(chan, PCC_FAULT_ERROR_BIT);
+    if (late->armed) {
+        uint32_t delay_ms = late->delay_ms;
+
+        pcc_channel_fault_fires(chan, PCC_FAULT_LATE_COMPLETION);
+        chan->late_error = error;
+        timer_mod(chan->late_timer,
+                  qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + delay_ms);
+        return;
+    }
+    pcc_channel_finish_complete(chan, error);
 }
 
 bool pcc_channel_responder_free(const PccChannel *chan)
@@ -335,20 +563,42 @@ bool pcc_channel_responder_free(const PccChannel *chan)
            (chan->cmd_complete & PCC_REG_BIT);
 }
 
-bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len)
+/* Type 4: put a message in place and tell the guest */
+static void pcc_channel_post(PccChannel *chan, const void *msg, size_t len)
 {
     uint32_t sig = cpu_to_le32(PCC_SIGNATURE | chan->index);
 
-    if (!pcc_channel_responder_free(chan) || len > chan->shmem_size ||
-        len < sizeof(sig)) {
-        return false;
-    }
     pcc_channel_write(chan, 0, msg, len);
     pcc_channel_write(chan, PCC_EXT_HDR_SIGNATURE, &sig, sizeof(sig));
     chan->cmd_complete = 0;
+    chan->counters.notifications++;
     trace_pcc_channel_notify(chan->index, len);
+    pcc_channel_spoil(chan);
     pcc_channel_raise(chan);
+}
+
+bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len)
+{
+    if (!pcc_channel_responder_free(chan) || len > chan->shmem_size ||
+        len < sizeof(uint32_t)) {
+        return false;
+    }
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_DROP_INBOX)) {
+        /* taken from the platform, never seen by the guest */
+        return true;
+    }
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_DUPLICATE_NOTIFICATION)) {
+        g_free(chan->duplicate);
+        chan->duplicate = g_memdup2(msg, len);
+        chan->duplicate_len = len;
+    }
+    pcc_channel_post(chan, msg, len);
     return true;
+}
+
+void pcc_channel_count_error(PccChannel *chan)
+{
+    chan->counters.errors++;
 }
 
 static int pcc_channel_post_load(void *opaque, int version_id)

@@ -219,6 +219,10 @@ static bool pcc_device_mailbox_receive(PccDevice *dev,
         trace_pcc_mailbox_stale(chan->index, msg->ref, dev->mailbox_request);
         return true;
     }
+    if (pcc_channel_fault_fires(chan, PCC_FAULT_DROP_INBOX)) {
+        /* lost on the way: the request stays outstanding */
+        return true;
+    }
     if (pdc->mailbox_response) {
         len = pdc->mailbox_response(dev, msg);
         if (len < (ssize_t)keep) {
@@ -251,16 +255,23 @@ static bool pcc_device_receive(void *opaque, const PccPlatformMsg *msg)
 {
     PccDevice *dev = opaque;
     PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
+    bool ok;
 
     if (dev->mailbox) {
-        return pcc_device_mailbox_receive(dev, msg);
-    }
-    if (!pdc->receive) {
+        ok = pcc_device_mailbox_receive(dev, msg);
+    } else if (pdc->receive) {
+        ok = pdc->receive(dev, msg);
+    } else {
         qemu_log_mask(LOG_UNIMP, "pcc: %s takes no messages from the "
                       "platform\n", object_get_typename(OBJECT(dev)));
-        return false;
+        ok = false;
     }
-    return pdc->receive(dev, msg);
+    if (!ok) {
+        /* the subspace the platform writes into: the mailbox or the last */
+        pcc_channel_count_error(pcc_device_channel(dev, dev->mailbox ? 0 :
+                                                   dev->num_channels - 1));
+    }
+    return ok;
 }
 
 static const PccPlatformPeer pcc_device_peer = {

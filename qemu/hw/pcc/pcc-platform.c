@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "qom/object_interfaces.h"
 #include "hw/pcc/pcc-platform.h"
@@ -88,6 +89,65 @@ void pcc_platform_detach(PccPlatform *p)
     p->opaque = NULL;
 }
 
+/* Round trips */
+
+static void pcc_round_trip_start(PccRoundTrips *rt, uint64_t id)
+{
+    unsigned slot = rt->next_pending++ % PCC_ROUND_TRIP_PENDING;
+
+    rt->pending[slot].id = id;
+    rt->pending[slot].sent_ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+}
+
+/* A response was delivered: the request it names, or else the latest */
+static void pcc_round_trip_end(PccRoundTrips *rt, uint64_t ref)
+{
+    unsigned i, slot;
+    uint64_t ns;
+
+    for (i = 1; i <= PCC_ROUND_TRIP_PENDING; i++) {
+        slot = (rt->next_pending - i) % PCC_ROUND_TRIP_PENDING;
+        if (rt->pending[slot].id && (!ref || rt->pending[slot].id == ref)) {
+            break;
+        }
+    }
+    if (i > PCC_ROUND_TRIP_PENDING) {
+        return;
+    }
+    ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - rt->pending[slot].sent_ns;
+    rt->pending[slot].id = 0;
+    rt->samples_ns[rt->count % PCC_ROUND_TRIP_SAMPLES] = ns;
+    rt->count++;
+    rt->max_ns = MAX(rt->max_ns, ns);
+}
+
+static int pcc_compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+uint64_t pcc_platform_round_trips(PccPlatform *p, uint64_t *p50_ns,
+                                  uint64_t *p99_ns, uint64_t *max_ns)
+{
+    PccRoundTrips *rt = &p->round_trips;
+    size_t n = MIN(rt->count, PCC_ROUND_TRIP_SAMPLES);
+    g_autofree uint64_t *sorted = NULL;
+
+    *p50_ns = *p99_ns = 0;
+    *max_ns = rt->max_ns;
+    if (!n) {
+        return 0;
+    }
+    sorted = g_memdup2(rt->samples_ns, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), pcc_compare_u64);
+    /* nearest rank */
+    *p50_ns = sorted[DIV_ROUND_UP(n * 50, 100) - 1];
+    *p99_ns = sorted[DIV_ROUND_UP(n * 99, 100) - 1];
+    return rt->count;
+}
+
 uint64_t pcc_platform_send(PccPlatform *p, PccMsgKind kind,
                            PccMsgLayout layout, const uint8_t *buf,
                            size_t len)
@@ -95,6 +155,9 @@ uint64_t pcc_platform_send(PccPlatform *p, PccMsgKind kind,
     uint64_t id = PCC_PLATFORM_GET_CLASS(p)->send(p, kind, layout, buf, len);
 
     trace_pcc_platform_send(pcc_platform_id(p), p->channel, kind, len, id);
+    if (id && kind == PCC_MSG_REQUEST) {
+        pcc_round_trip_start(&p->round_trips, id);
+    }
     return id;
 }
 
@@ -115,6 +178,9 @@ int pcc_platform_offer(PccPlatform *p, const PccPlatformMsg *msg)
     ret = p->peer->receive(p->opaque, msg) ? 1 : -1;
     trace_pcc_platform_deliver(pcc_platform_id(p), p->channel, msg->kind,
                                msg->len, msg->ref, ret);
+    if (ret == 1 && msg->kind == PCC_MSG_RESPONSE) {
+        pcc_round_trip_end(&p->round_trips, msg->ref);
+    }
     return ret;
 }
 

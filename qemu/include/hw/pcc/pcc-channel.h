@@ -18,6 +18,8 @@
 
 #include "hw/pcc/pcc-host.h"
 #include "migration/vmstate.h"
+#include "qemu/timer.h"
+#include "qapi/qapi-types-pcc.h"
 
 /* ACPI 6.5, Table 14.3: PCC subspace structure types */
 typedef enum PccSubspaceType {
@@ -66,6 +68,23 @@ typedef enum PccSubspaceType {
 
 typedef struct PccChannel PccChannel;
 
+/* What happened on a subspace (query-pcc) */
+typedef struct PccChannelCounters {
+    uint64_t doorbells;
+    uint64_t completions;
+    uint64_t notifications;
+    uint64_t acks;
+    uint64_t errors;
+    uint64_t faults_fired;
+} PccChannelCounters;
+
+/* An injected fault (pcc-inject-fault), see qapi/pcc.json */
+typedef struct PccChannelFault {
+    bool armed;
+    bool persistent;
+    uint32_t delay_ms;
+} PccChannelFault;
+
 typedef struct PccChannelOps {
     /* The guest rang the doorbell. */
     void (*doorbell)(PccChannel *chan, void *opaque);
@@ -97,6 +116,19 @@ struct PccChannel {
     uint32_t cmd_complete;
     uint32_t error_status;
     bool irq_pending;
+
+    /*
+     * Not migrated: counters and faults belong to the QEMU process that
+     * a test talks to. A late completion or a duplicate waiting to be
+     * posted is dropped by a reset.
+     */
+    Object *owner;
+    PccChannelCounters counters;
+    PccChannelFault faults[PCC_FAULT__MAX];
+    QEMUTimer *late_timer;
+    bool late_error;
+    uint8_t *duplicate;
+    size_t duplicate_len;
 };
 
 extern const VMStateDescription vmstate_pcc_channel;
@@ -148,5 +180,22 @@ bool pcc_channel_responder_free(const PccChannel *chan);
  * or the message does not fit.
  */
 bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len);
+
+/* The platform sent something the subspace could not take */
+void pcc_channel_count_error(PccChannel *chan);
+
+/*
+ * Faults (qapi/pcc.json). pcc_channel_arm_fault fails, setting @errp, if
+ * the fault does not fit the subspace; a spurious interrupt fires at
+ * once. pcc_channel_fault_fires is for the places outside the engine
+ * where a fault acts (a mailbox answer to drop): true if @fault is armed,
+ * which counts it, disarms a one-shot fault and sends the event.
+ */
+bool pcc_channel_arm_fault(PccChannel *chan, PccFault fault, bool persistent,
+                           bool has_delay_ms, uint32_t delay_ms,
+                           Error **errp);
+void pcc_channel_clear_fault(PccChannel *chan, PccFault fault);
+void pcc_channel_clear_faults(PccChannel *chan);
+bool pcc_channel_fault_fires(PccChannel *chan, PccFault fault);
 
 #endif

@@ -81,6 +81,25 @@ struct PccPlatformClass {
     void (*disconnect)(PccPlatform *p);
 };
 
+/* Requests whose round trip is being timed, and the samples kept */
+#define PCC_ROUND_TRIP_PENDING      64
+#define PCC_ROUND_TRIP_SAMPLES      1024
+
+/*
+ * Round trips measured inside QEMU (query-pcc): from sending a request to
+ * delivering the response that names it, on QEMU_CLOCK_REALTIME
+ */
+typedef struct PccRoundTrips {
+    struct {
+        uint64_t id;
+        int64_t sent_ns;
+    } pending[PCC_ROUND_TRIP_PENDING];
+    unsigned next_pending;
+    uint64_t count;
+    uint64_t max_ns;
+    uint64_t samples_ns[PCC_ROUND_TRIP_SAMPLES];
+} PccRoundTrips;
+
 struct PccPlatform {
     Object parent_obj;
 
@@ -96,6 +115,7 @@ struct PccPlatform {
     /* < private > */
     QEMUBH *kick_bh;
     VMChangeStateEntry *vmstate_change;
+    PccRoundTrips round_trips;
 };
 
 /*
@@ -122,5 +142,13 @@ void pcc_platform_kick(PccPlatform *p);
 /* For implementations: offer one message; 1 delivered, 0 busy, -1 bad */
 int pcc_platform_offer(PccPlatform *p, const PccPlatformMsg *msg);
 const char *pcc_platform_id(PccPlatform *p);
+
+/*
+ * The round trips so far: returns how many; their median and 99th
+ * percentile over the last PCC_ROUND_TRIP_SAMPLES and the longest of all,
+ * in nanoseconds (0 if there were none)
+ */
+uint64_t pcc_platform_round_trips(PccPlatform *p, uint64_t *p50_ns,
+                                  uint64_t *p99_ns, uint64_t *max_ns);
 
 #endif
