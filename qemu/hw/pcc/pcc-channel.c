@@ -31,7 +31,7 @@
 #include "qapi/error.h"
 #include "hw/irq.h"
 #include "hw/pcc/pcc-channel.h"
-#include "qapi/qapi-events-pcc.h"
+#include "hw/pcc/pcc-fault.h"
 #include "trace.h"
 
 static const char *pcc_reg_name(hwaddr addr)
@@ -52,12 +52,6 @@ static const char *pcc_reg_name(hwaddr addr)
     }
 }
 
-static bool pcc_channel_is_extended(const PccChannel *chan)
-{
-    return chan->type == PCC_SUBSPACE_EXT_INITIATOR ||
-           chan->type == PCC_SUBSPACE_EXT_RESPONDER;
-}
-
 const char *pcc_channel_role(const PccChannel *chan)
 {
     if (chan->mailbox) {
@@ -73,28 +67,6 @@ const char *pcc_channel_role(const PccChannel *chan)
     }
 }
 
-/* Faults */
-
-bool pcc_channel_fault_fires(PccChannel *chan, PccFault fault)
-{
-    PccChannelFault *f = &chan->faults[fault];
-    g_autofree char *path = NULL;
-    bool persistent = f->persistent;
-
-    if (!f->armed) {
-        return false;
-    }
-    if (!persistent) {
-        f->armed = false;
-    }
-    chan->counters.faults_fired++;
-    trace_pcc_channel_fault(chan->index, PccFault_str(fault), persistent);
-    path = object_get_canonical_path(chan->owner);
-    qapi_event_send_pcc_fault_fired(chan->index, path ? path : "", fault,
-                                    persistent);
-    return true;
-}
-
 static void pcc_channel_set_pending(PccChannel *chan, bool pending)
 {
     chan->irq_pending = pending;
@@ -105,7 +77,7 @@ static void pcc_channel_set_pending(PccChannel *chan, bool pending)
 static void pcc_channel_raise(PccChannel *chan)
 {
     if (!chan->uses_irq ||
-        pcc_channel_fault_fires(chan, PCC_FAULT_WITHHOLD_IRQ)) {
+        pcc_fault_fires(chan, PCC_FAULT_WITHHOLD_IRQ)) {
         return;
     }
     if (chan->type == PCC_SUBSPACE_HW_REDUCED) {
@@ -120,88 +92,16 @@ static void pcc_channel_raise(PccChannel *chan)
 static void pcc_channel_post(PccChannel *chan, const void *msg, size_t len);
 static void pcc_channel_late_complete(void *opaque);
 
-static bool pcc_channel_has_ack(const PccChannel *chan)
-{
-    return chan->type >= PCC_SUBSPACE_HW_REDUCED_TYPE2;
-}
-
-/* The platform's answers come back into this subspace's shared memory */
-static bool pcc_channel_takes_answers(const PccChannel *chan)
-{
-    return chan->mailbox || chan->type == PCC_SUBSPACE_EXT_RESPONDER;
-}
-
-/* Why @fault cannot act on @chan, or NULL if it can */
-static const char *pcc_channel_fault_misfit(const PccChannel *chan,
-                                            PccFault fault)
-{
-    switch (fault) {
-    case PCC_FAULT_WITHHOLD_IRQ:
-    case PCC_FAULT_SPURIOUS_IRQ:
-        return chan->uses_irq ? NULL :
-               "the subspace has no interrupt (type 0, or the host has "
-               "platform-interrupt=off)";
-    case PCC_FAULT_LATE_COMPLETION:
-    case PCC_FAULT_NO_COMPLETION:
-    case PCC_FAULT_ERROR_BIT:
-        return chan->type != PCC_SUBSPACE_EXT_RESPONDER ? NULL :
-               "a responder subspace has no commands to complete";
-    case PCC_FAULT_CORRUPT_SIGNATURE:
-    case PCC_FAULT_DROP_INBOX:
-        return pcc_channel_takes_answers(chan) ? NULL :
-               "the platform writes nothing into an initiator subspace";
-    case PCC_FAULT_SHORT_LENGTH:
-    case PCC_FAULT_LONG_LENGTH:
-        return pcc_channel_is_extended(chan) &&
-               pcc_channel_takes_answers(chan) ? NULL :
-               "only answers and messages in the extended layout (type 3 "
-               "mailboxes, type 4) have a length field";
-    case PCC_FAULT_DUPLICATE_NOTIFICATION:
-        return chan->type == PCC_SUBSPACE_EXT_RESPONDER ? NULL :
-               "only responder subspaces (type 4) take notifications";
-    case PCC_FAULT_STUCK_IRQ:
-        return chan->uses_irq && pcc_channel_has_ack(chan) ? NULL :
-               "only level-triggered interrupts that the guest "
-               "acknowledges (types 2 to 4) can stick";
-    default:
-        g_assert_not_reached();
-    }
-}
-
 bool pcc_channel_arm_fault(PccChannel *chan, PccFault fault, bool persistent,
                            bool has_delay_ms, uint32_t delay_ms,
                            Error **errp)
 {
-    const char *misfit = pcc_channel_fault_misfit(chan, fault);
-    PccChannelFault *f = &chan->faults[fault];
-
-    if (misfit) {
-        error_setg(errp, "fault '%s' does not fit PCC subspace %u (type "
-                   "%d): %s", PccFault_str(fault), chan->index, chan->type,
-                   misfit);
+    if (!pcc_fault_arm(chan, fault, persistent, has_delay_ms, delay_ms,
+                       errp)) {
         return false;
     }
-    if (fault == PCC_FAULT_LATE_COMPLETION && (!has_delay_ms || !delay_ms)) {
-        error_setg(errp, "fault 'late-completion' needs 'delay-ms', the "
-                   "delay in milliseconds (at least 1)");
-        return false;
-    }
-    if (fault != PCC_FAULT_LATE_COMPLETION && has_delay_ms) {
-        error_setg(errp, "'delay-ms' is for fault 'late-completion' only");
-        return false;
-    }
-    if (fault == PCC_FAULT_SPURIOUS_IRQ && persistent) {
-        error_setg(errp, "fault 'spurious-irq' fires once, when it is "
-                   "injected; it cannot be persistent");
-        return false;
-    }
-    f->armed = true;
-    f->persistent = persistent;
-    f->delay_ms = delay_ms;
-    trace_pcc_channel_fault_armed(chan->index, PccFault_str(fault),
-                                  persistent, delay_ms);
     if (fault == PCC_FAULT_SPURIOUS_IRQ) {
-        pcc_channel_fault_fires(chan, fault);
+        pcc_fault_fires(chan, fault);
         if (chan->type == PCC_SUBSPACE_HW_REDUCED) {
             qemu_irq_pulse(chan->irq);
         } else {
@@ -211,41 +111,24 @@ bool pcc_channel_arm_fault(PccChannel *chan, PccFault fault, bool persistent,
     return true;
 }
 
-void pcc_channel_clear_fault(PccChannel *chan, PccFault fault)
-{
-    if (chan->faults[fault].armed) {
-        trace_pcc_channel_fault_cleared(chan->index, PccFault_str(fault));
-    }
-    memset(&chan->faults[fault], 0, sizeof(chan->faults[fault]));
-}
-
-void pcc_channel_clear_faults(PccChannel *chan)
-{
-    int f;
-
-    for (f = 0; f < PCC_FAULT__MAX; f++) {
-        pcc_channel_clear_fault(chan, f);
-    }
-}
-
 /* After the answer or message is in place: the faults that spoil it */
 static void pcc_channel_spoil(PccChannel *chan)
 {
     uint32_t val;
 
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_CORRUPT_SIGNATURE)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_CORRUPT_SIGNATURE)) {
         val = cpu_to_le32(~(PCC_SIGNATURE | chan->index));
         pcc_channel_write(chan, PCC_EXT_HDR_SIGNATURE, &val, sizeof(val));
     }
     if (!pcc_channel_is_extended(chan)) {
         return;
     }
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_SHORT_LENGTH)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_SHORT_LENGTH)) {
         pcc_channel_read(chan, PCC_EXT_HDR_LENGTH, &val, sizeof(val));
         val = cpu_to_le32(le32_to_cpu(val) / 2);
         pcc_channel_write(chan, PCC_EXT_HDR_LENGTH, &val, sizeof(val));
     }
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_LONG_LENGTH)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_LONG_LENGTH)) {
         val = cpu_to_le32(chan->shmem_size);
         pcc_channel_write(chan, PCC_EXT_HDR_LENGTH, &val, sizeof(val));
     }
@@ -339,7 +222,7 @@ static void pcc_channel_reg_write(void *opaque, hwaddr addr, uint64_t val,
             break;
         }
         chan->counters.acks++;
-        if (!pcc_channel_fault_fires(chan, PCC_FAULT_STUCK_IRQ)) {
+        if (!pcc_fault_fires(chan, PCC_FAULT_STUCK_IRQ)) {
             pcc_channel_set_pending(chan, false);
         }
         break;
@@ -541,14 +424,14 @@ void pcc_channel_complete(PccChannel *chan, bool error)
 {
     PccChannelFault *late = &chan->faults[PCC_FAULT_LATE_COMPLETION];
 
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_NO_COMPLETION)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_NO_COMPLETION)) {
         return;
     }
-    error |= pcc_channel_fault_fires(chan, PCC_FAULT_ERROR_BIT);
+    error |= pcc_fault_fires(chan, PCC_FAULT_ERROR_BIT);
     if (late->armed) {
         uint32_t delay_ms = late->delay_ms;
 
-        pcc_channel_fault_fires(chan, PCC_FAULT_LATE_COMPLETION);
+        pcc_fault_fires(chan, PCC_FAULT_LATE_COMPLETION);
         chan->late_error = error;
         timer_mod(chan->late_timer,
                   qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + delay_ms);
@@ -583,11 +466,11 @@ bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len)
         len < sizeof(uint32_t)) {
         return false;
     }
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_DROP_INBOX)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_DROP_INBOX)) {
         /* taken from the platform, never seen by the guest */
         return true;
     }
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_DUPLICATE_NOTIFICATION)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_DUPLICATE_NOTIFICATION)) {
         g_free(chan->duplicate);
         chan->duplicate = g_memdup2(msg, len);
         chan->duplicate_len = len;

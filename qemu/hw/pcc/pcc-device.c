@@ -14,6 +14,7 @@
 #include "monitor/monitor.h"
 #include "hw/qdev-properties.h"
 #include "hw/pcc/pcc-device.h"
+#include "hw/pcc/pcc-fault.h"
 #include "hw/pcc/acpi-dev-pcc.h"
 #include "trace.h"
 
@@ -219,7 +220,7 @@ static bool pcc_device_mailbox_receive(PccDevice *dev,
         trace_pcc_mailbox_stale(chan->index, msg->ref, dev->mailbox_request);
         return true;
     }
-    if (pcc_channel_fault_fires(chan, PCC_FAULT_DROP_INBOX)) {
+    if (pcc_fault_fires(chan, PCC_FAULT_DROP_INBOX)) {
         /* lost on the way: the request stays outstanding */
         return true;
     }

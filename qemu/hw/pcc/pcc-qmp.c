@@ -19,6 +19,7 @@
 #include "monitor/hmp.h"
 #include "monitor/monitor.h"
 #include "hw/pcc/pcc-device.h"
+#include "hw/pcc/pcc-fault.h"
 
 static PccBus *pcc_qmp_bus(Error **errp)
 {
@@ -175,9 +176,9 @@ void qmp_pcc_clear_fault(uint32_t index, bool has_fault, PccFault fault,
         return;
     }
     if (has_fault) {
-        pcc_channel_clear_fault(chan, fault);
+        pcc_fault_clear(chan, fault);
     } else {
-        pcc_channel_clear_faults(chan);
+        pcc_fault_clear_all(chan);
     }
 }
 

@@ -149,6 +149,13 @@ bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
 void pcc_channel_finalize(PccChannel *chan);
 void pcc_channel_reset(PccChannel *chan);
 
+/* Types 3 and 4 use the extended communication region */
+static inline bool pcc_channel_is_extended(const PccChannel *chan)
+{
+    return chan->type == PCC_SUBSPACE_EXT_INITIATOR ||
+           chan->type == PCC_SUBSPACE_EXT_RESPONDER;
+}
+
 /* Guest physical addresses and the interrupt, for ACPI and FDT */
 hwaddr pcc_channel_reg_addr(const PccChannel *chan, unsigned reg);
 hwaddr pcc_channel_shmem_addr(const PccChannel *chan);
@@ -185,17 +192,11 @@ bool pcc_channel_notify(PccChannel *chan, const void *msg, size_t len);
 void pcc_channel_count_error(PccChannel *chan);
 
 /*
- * Faults (qapi/pcc.json). pcc_channel_arm_fault fails, setting @errp, if
- * the fault does not fit the subspace; a spurious interrupt fires at
- * once. pcc_channel_fault_fires is for the places outside the engine
- * where a fault acts (a mailbox answer to drop): true if @fault is armed,
- * which counts it, disarms a one-shot fault and sends the event.
+ * Arm a fault (pcc-inject-fault, see pcc-fault.h); a spurious interrupt
+ * fires at once. False, with @errp set, if it does not fit the subspace.
  */
 bool pcc_channel_arm_fault(PccChannel *chan, PccFault fault, bool persistent,
                            bool has_delay_ms, uint32_t delay_ms,
                            Error **errp);
-void pcc_channel_clear_fault(PccChannel *chan, PccFault fault);
-void pcc_channel_clear_faults(PccChannel *chan);
-bool pcc_channel_fault_fires(PccChannel *chan, PccFault fault);
 
 #endif
