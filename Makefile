@@ -41,7 +41,8 @@ check:
 	$(S)/run-tests.sh
 
 # The main job: boot Debian's arm64 kernel against the PCC devices
-# (lab/scenarios: pcc-core, xgene-hwmon) and report from inside the guest.
+# (lab/scenarios: pcc-core, xgene-hwmon, cppc, opregion-thermal, xgene-i2c)
+# and report from inside the guest.
 run: qemu pccd
 	build/pcc-lab run
 

@@ -221,9 +221,10 @@ std::string describe_status(int status) {
     return "ended with wait status " + std::to_string(status);
 }
 
-std::string run_capture(const std::vector<std::string>& argv, int* status) {
+std::string run_capture(const std::vector<std::string>& argv, int* status, bool with_stderr) {
     Pipe out = make_pipe();
-    Child c = Child::spawn(argv, -1, out.write.get(), STDERR_FILENO);
+    Child c =
+        Child::spawn(argv, -1, out.write.get(), with_stderr ? out.write.get() : STDERR_FILENO);
     out.write.reset();
     std::string text;
     char buf[4096];

@@ -50,9 +50,11 @@ class Child {
 // "exited with status N" / "killed by signal N (NAME)".
 std::string describe_status(int status);
 
-// Runs argv to completion; stdout is returned, stderr passes through.
-// Throws on exec failure; *status gets the wait status.
-std::string run_capture(const std::vector<std::string>& argv, int* status);
+// Runs argv to completion; stdout is returned, stderr passes through (or,
+// with `with_stderr`, is returned with it, in the order written). Throws on
+// exec failure; *status gets the wait status.
+std::string run_capture(const std::vector<std::string>& argv, int* status,
+                        bool with_stderr = false);
 
 void install_cleanup_handlers();
 struct Interrupted {  // deliberately not a std::exception

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Host steps: the guest prints "PCC-LAB-HOST NAME", the runner runs the
-// scenario's `on NAME = COMMAND` (e.g. `@pccd set --control ...`) while the
-// guest waits for its effect, and reports it as check host-NAME. Output:
-// host-NAME.log in the scenario's log directory.
+// scenario's `on NAME = COMMAND [=> EXPECTED]` (e.g. `@pccd set --control
+// ...`) while the guest waits for its effect, and reports it as check
+// host-NAME: it passes when COMMAND exits 0 in time and, with `=> EXPECTED`,
+// printed EXPECTED. Output: host-NAME.log in the scenario's log directory.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "outcome.hpp"
@@ -18,6 +21,12 @@
 namespace lab {
 
 inline constexpr std::chrono::seconds kHostStepTimeout{20};
+
+// Whether a command's output says `expected`: the same words, where any run
+// of white space (newlines too) counts as one blank.
+bool output_matches(std::string_view output, std::string_view expected);
+// The output's words joined by blanks, at most `max` characters (then "...").
+std::string output_words(std::string_view output, std::size_t max = 200);
 
 class HostSteps {
   public:
@@ -39,6 +48,7 @@ class HostSteps {
   private:
     struct Step {
         std::string name, command, log;
+        std::optional<std::string> expected;
         pcc::Child child;
         Clock::time_point started;
         bool done = false;

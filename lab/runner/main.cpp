@@ -58,6 +58,15 @@ std::string scenario_dir(const Options& o) {
     return o.scenario_dir.empty() ? source_root() + "/lab/scenarios" : o.scenario_dir;
 }
 
+// "pcc-core xgene-hwmon ..."
+std::string default_scenarios() {
+    std::string names;
+    for (const char* s : kDefaultScenarios) {
+        names += (names.empty() ? "" : " ") + std::string(s);
+    }
+    return names;
+}
+
 int cmd_list(const Options& o) {
     for (const auto& f : scenario_files(scenario_dir(o))) {
         const Scenario s = load_scenario(f);
@@ -116,8 +125,8 @@ int main(int argc, char** argv) {
     pcc::add_version_flag(app);
     app.footer(kFooter);
     app.require_subcommand(1);
-    auto* run =
-        app.add_subcommand("run", "boot and check the scenarios (default: pcc-core xgene-hwmon)");
+    auto* run = app.add_subcommand(
+        "run", "boot and check the scenarios (default: " + default_scenarios() + ")");
     run->add_option("scenario", o.scenarios, "a scenario of lab/scenarios, or FILE.conf")
         ->type_name("SCENARIO|FILE.conf");
     auto* list = app.add_subcommand("list", "the scenarios in lab/scenarios");

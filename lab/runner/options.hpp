@@ -9,7 +9,9 @@
 
 namespace lab {
 
-inline constexpr std::array<const char*, 2> kDefaultScenarios{"pcc-core", "xgene-hwmon"};
+// `pcc-lab run` without scenarios (`make run`)
+inline constexpr std::array<const char*, 5> kDefaultScenarios{"pcc-core", "xgene-hwmon", "cppc",
+                                                              "opregion-thermal", "xgene-i2c"};
 
 struct Options {
     std::vector<std::string> scenarios;  // names or FILE.conf

@@ -33,6 +33,22 @@ std::string basename_conf(const std::string& path) {
 
 }  // namespace
 
+HostStepSpec parse_host_step(const std::string& name, const std::string& value) {
+    HostStepSpec step{name, value, std::nullopt};
+    const auto words = pcc::split_words(value);
+    const auto arrow = std::find(words.begin(), words.end(), "=>");
+    if (arrow != words.end()) {
+        // the views point into `value`: cut it at the arrow
+        const auto at = static_cast<std::size_t>(arrow->data() - value.data());
+        step.command = strip(value.substr(0, at));
+        step.expected = strip(value.substr(at + 2));
+    }
+    if (step.command.empty()) {
+        throw std::runtime_error("on " + name + ": empty command");
+    }
+    return step;
+}
+
 Scenario parse_scenario(const std::string& text, const std::string& origin) {
     Scenario s;
     s.name = basename_conf(origin);
@@ -102,15 +118,16 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
                                     std::string::npos) {
                 fail("on NAME = COMMAND: NAME is letters, digits, '-' and '_'");
             }
-            if (value.empty()) {
-                fail("on " + name + ": empty command");
-            }
-            for (const auto& [n, c] : s.on) {
-                if (n == name) {
+            for (const auto& step : s.on) {
+                if (step.name == name) {
                     fail("on " + name + ": given twice");
                 }
             }
-            s.on.emplace_back(name, value);
+            try {
+                s.on.push_back(parse_host_step(name, value));
+            } catch (const std::runtime_error& e) {
+                fail(e.what());
+            }
         } else if (key == "skip") {
             s.skip = value.empty() ? std::string("skipped by the scenario") : value;
         } else {

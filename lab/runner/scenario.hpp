@@ -10,6 +10,22 @@
 
 namespace lab {
 
+// on NAME = COMMAND [=> EXPECTED]: a host step (docs/lab.md).
+struct HostStepSpec {
+    std::string name;
+    std::string command;  // split on blanks, no shell; placeholders
+    // After `=>`: the words the command must print (stdout and stderr, as
+    // its log has them); placeholders. Absent: any output.
+    std::optional<std::string> expected;
+
+    bool operator==(const HostStepSpec&) const = default;
+};
+
+// "COMMAND => EXPECTED" split at the first word `=>`; nullopt expected when
+// there is none. Throws std::runtime_error("on NAME: ...") for an empty
+// command.
+HostStepSpec parse_host_step(const std::string& name, const std::string& value);
+
 struct Scenario {
     std::string name;  // file name without .conf
     std::string path;  // where it was read from
@@ -23,9 +39,9 @@ struct Scenario {
     std::optional<std::string> pccd;     // pccd arguments; pccd is started when set
     bool pccd_required = true;           // pccd-missing = skip|continue
     std::vector<std::string> require;    // result names that must be reported
-    // on NAME = COMMAND: run COMMAND on the host when the guest prints
-    // "PCC-LAB-HOST NAME" (pcc-guest-check --host-step NAME)
-    std::vector<std::pair<std::string, std::string>> on;
+    // on NAME = COMMAND [=> EXPECTED]: run COMMAND on the host when the
+    // guest prints "PCC-LAB-HOST NAME" (pcc-guest-check --host-step NAME)
+    std::vector<HostStepSpec> on;
     std::optional<std::string> skip;  // skip = REASON: never boots
 };
 

@@ -54,6 +54,8 @@ Bytes ext_subspace(std::uint8_t type, std::uint32_t gsi, std::uint64_t base) {
     s.push_back(0);
     put(s, base, 8);
     put(s, 0x1000, 4);
+    s.resize(48, 0);
+    put(s, 2000 + type, 4);  // nominal latency (us)
     s.resize(164, 0);
     return s;
 }
@@ -63,6 +65,8 @@ Bytes generic_subspace(std::uint64_t base) {
     put(s, 0, 6);
     put(s, base, 8);
     put(s, 0x1000, 8);
+    s.resize(52, 0);
+    put(s, 1000, 4);  // nominal latency (us)
     s.resize(62, 0);
     return s;
 }
@@ -87,6 +91,9 @@ TEST(Pcct, ParsesSubspacesOfEveryLayout) {
     EXPECT_TRUE(p->subspaces[1].type == 4 && p->subspaces[1].size == 0x1000);
     EXPECT_TRUE(p->subspaces[2].type == 0 && !p->subspaces[2].gsi &&
                 p->subspaces[2].base == 0x12000);
+    EXPECT_EQ(p->subspaces[0].latency_us, 2003u);
+    EXPECT_EQ(p->subspaces[1].latency_us, 2004u);
+    EXPECT_EQ(p->subspaces[2].latency_us, 1000u);
 
     // a subtable with the wrong length is reported with its index
     Bytes bad = body;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Self-test of the lab runner: broken setups must make `pcc-lab run` fail
-# with a message that names the cause, and the good default must pass.
+# with a message that names the cause, and the good defaults must pass.
 #   lab/tests/selftest.sh PATH/TO/pcc-lab        (meson test: suite lab-boot)
 # Exit 77 (skip) when the QEMU with the PCC devices is not built.
 set -u
@@ -72,6 +72,23 @@ else
     expect xgene-hwmon 0 '^ok [0-9]+ - xgene-hwmon: host-set-temp' \
         '^ok [0-9]+ - xgene-hwmon: hwmon-apm_xgene-temp1_input-changed: .* = -7000 ' '^# xgene-hwmon: PASS'
     here=$here_saved
+fi
+# The PCC client devices (CPPC, OperationRegion, SLIMpro I2C): needs a QEMU
+# with them and pccd; their passing scenarios are the test "lab scenarios"
+if ! "$qemu" -M virt -device help 2>/dev/null | grep -q '"pcc-xgene-i2c"'; then
+    echo "skip: PCC client cases: $qemu has no pcc-xgene-i2c device (rebuild it: scripts/build-qemu.sh)"
+elif grep -q '^pccd (not built)' "$out/prepare"; then
+    echo "skip: PCC client cases: pccd is not built"
+else
+    # every wrong expectation is named with what Linux and pccd showed
+    expect broken-pcc-clients 1 \
+        '^not ok [0-9]+ - broken-pcc-clients: cppc-cpu1-caps: .*highest_perf is 320, the setting says 330' \
+        '^ok [0-9]+ - broken-pcc-clients: cppc-cpu0-caps: ' \
+        "^not ok [0-9]+ - broken-pcc-clients: host-desired-perf: .* printed 'ok 150', expected 'ok 151'" \
+        '^not ok [0-9]+ - broken-pcc-clients: thermal-c1-temp: .*temp = 40000 \(expected 36800 ' \
+        '^not ok [0-9]+ - broken-pcc-clients: xgene-i2c-c2-detect: .*present 0x52, .*expected present 0x50' \
+        '^not ok [0-9]+ - broken-pcc-clients: xgene-i2c-c2-0x52-absent: .*expected ENODEV' \
+        '^ok [0-9]+ - broken-pcc-clients: xgene-i2c-c2-driver: xgene-slimpro-i2c bound'
 fi
 # control: the same devices with the right expectations pass
 cp "$here/../scenarios/pcc-core.conf" "$out/pcc-core.conf"

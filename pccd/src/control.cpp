@@ -82,14 +82,17 @@ Result<ControlCommand> parse_control_line(std::string_view line) {
         }
         return ControlCommand(GetCommand{std::string(words[1])});
     }
-    if (verb == "stats" || verb == "reload") {
+    if (verb == "stats") {
         if (words.size() != 1) {
-            return fail(std::string(verb) + " takes no arguments");
+            return fail("stats takes no arguments");
         }
-        if (verb == "stats") {
-            return ControlCommand(StatsCommand{});
+        return ControlCommand(StatsCommand{});
+    }
+    if (verb == "reload") {
+        if (words.size() > 2) {
+            return fail("reload takes [FILE]");
         }
-        return ControlCommand(ReloadCommand{});
+        return ControlCommand(ReloadCommand{words.size() == 2 ? std::string(words[1]) : ""});
     }
     return fail(kUnknown);
 }
@@ -125,7 +128,11 @@ Result<std::string> format_control_line(const ControlCommand& command) {
     if (std::holds_alternative<StatsCommand>(command)) {
         return std::string("stats");
     }
-    return std::string("reload");
+    const auto& reload = std::get<ReloadCommand>(command);
+    if (has_blank(reload.path)) {
+        return fail("a rules file is one word");
+    }
+    return reload.path.empty() ? std::string("reload") : "reload " + reload.path;
 }
 
 std::string format_control_reply(const ControlReply& reply) {

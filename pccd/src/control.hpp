@@ -8,7 +8,7 @@
 //   set KEY VALUE
 //   get KEY
 //   stats
-//   reload
+//   reload [FILE]
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,10 @@ struct StatsCommand {
     bool operator==(const StatsCommand&) const = default;
 };
 struct ReloadCommand {
+    // reload FILE: read the rules from FILE, from now on (SIGHUP too); an
+    // empty path re-reads the current rules file
+    std::string path;
+
     bool operator==(const ReloadCommand&) const = default;
 };
 

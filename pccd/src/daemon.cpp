@@ -136,20 +136,22 @@ void Daemon::on_signal() {
     }
 }
 
-bool Daemon::reload_rules() {
-    if (options_.rules_path.empty()) {
+bool Daemon::reload_rules(const std::string& path) {
+    const std::string file = path.empty() ? options_.rules_path : path;
+    if (file.empty()) {
         logf(LogLevel::warn, "reload: no --rules file was given");
         return false;
     }
-    auto rules = load_rules_file(options_.rules_path);
+    auto rules = load_rules_file(file);
     if (!rules) {
         counters().bump("rules.reload_failures");
         logf(LogLevel::error, "reload failed, keeping the old rules: %s", rules.error().c_str());
         return false;
     }
     stop_timed_rules();
-    logf(LogLevel::info, "rules reloaded: %zu match rules, %zu timed rules", rules->rules.size(),
-         rules->timed.size());
+    options_.rules_path = file;
+    logf(LogLevel::info, "rules reloaded: %zu match rules, %zu timed rules from %s",
+         rules->rules.size(), rules->timed.size(), file.c_str());
     engine_.set_rules(std::move(*rules));
     start_timed_rules();
     return true;
@@ -223,9 +225,10 @@ ControlReply Daemon::execute(const ControlCommand& command) {
     if (std::holds_alternative<StatsCommand>(command)) {
         return ControlReply::success(counters().summary());
     }
-    if (std::holds_alternative<ReloadCommand>(command)) {
-        return reload_rules() ? ControlReply::success("rules reloaded")
-                              : ControlReply::failure("reload failed, old rules kept (see log)");
+    if (const auto* reload = std::get_if<ReloadCommand>(&command)) {
+        return reload_rules(reload->path)
+                   ? ControlReply::success("rules reloaded")
+                   : ControlReply::failure("reload failed, old rules kept (see log)");
     }
     if (const auto* set = std::get_if<SetCommand>(&command)) {
         engine_.set_setting(set->key, set->value);

@@ -50,7 +50,10 @@ class Daemon {
     // Sends an unsolicited message to the transports serving `channel` (all
     // of them if none has seen it yet).
     ControlReply inject(unsigned channel, Layout layout, Bytes message);
-    bool reload_rules();
+    // Re-reads the rules file; with a `path`, reads that one and keeps it as
+    // the rules file. A file that does not load leaves rules and file as
+    // they were.
+    bool reload_rules(const std::string& path = {});
 
     Engine& engine() { return engine_; }
     Responder& responder() { return responder_; }

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,7 +105,7 @@ struct DaemonArgs {
 };
 
 struct ClientArgs {
-    std::string control, spool, channel, layout = "ext", dest, eid = "8";
+    std::string control, spool, channel, layout = "ext", dest, eid = "8", rules;
     bool raw = false;
     std::vector<std::string> words;  // send: HEXBYTES; set: KEY VALUE; get: KEY
 };
@@ -313,7 +314,10 @@ int run_client(const std::string& verb, const ClientArgs& a) {
     if (verb == "stats") {
         return control_request(a.control, StatsCommand{});
     }
-    return control_request(a.control, ReloadCommand{});
+    // relative to where the client runs, not the daemon
+    return control_request(
+        a.control, ReloadCommand{a.rules.empty() ? std::string()
+                                                 : std::filesystem::absolute(a.rules).string()});
 }
 
 CLI::App* add_client(CLI::App& app, const char* verb, const char* summary, ClientArgs& a) {
@@ -374,7 +378,10 @@ int main(int argc, char** argv) {
         ->add_option("words", client.words, "KEY")
         ->type_name("KEY");
     add_client(app, "stats", "print the daemon's counters", client);
-    add_client(app, "reload", "re-read the rules file (like SIGHUP)", client);
+    add_client(app, "reload", "re-read the rules file (like SIGHUP)", client)
+        ->add_option("--rules", client.rules,
+                     "read the rules from FILE instead, from now on (SIGHUP too)")
+        ->type_name("FILE");
 
     try {
         app.parse(argc, argv);

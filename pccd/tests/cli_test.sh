@@ -179,6 +179,12 @@ check "daemon survives a bad reload" kill -0 "$DAEMON"
 check "reload via control fails too" status_is 1 "$PCCD" reload --control "$T/ctl/sock"
 echo "match type=0 => drop" > "$R"
 check "reload via control" status_is 0 "$PCCD" reload --control "$T/ctl/sock"
+# another rules file, named relative to the client's directory
+echo "match type=1 => drop" > "$T/other.rules"
+reload_relative() { (cd "$T" && "$1" reload --control ctl/sock --rules other.rules); }
+check "reload --rules FILE" status_is 0 reload_relative "$(realpath "$PCCD")"
+check "reload --rules logs the file" grep -q "rules reloaded: 1 match rules, 0 timed rules from $T/other.rules" "$T/daemon.log"
+check "reload --rules of a missing file fails" status_is 1 "$PCCD" reload --control "$T/ctl/sock" --rules "$T/missing.rules"
 kill -TERM "$DAEMON"
 wait "$DAEMON"; rc=$?; DAEMON=
 check "SIGTERM exits 0" [ "$rc" -eq 0 ]

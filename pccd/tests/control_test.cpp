@@ -32,6 +32,8 @@ TEST(ControlLine, ParsesEveryCommand) {
     EXPECT_EQ(*parse_control_line("get demo.key"), ControlCommand(GetCommand{"demo.key"}));
     EXPECT_EQ(*parse_control_line("stats"), ControlCommand(StatsCommand{}));
     EXPECT_EQ(*parse_control_line("reload\n"), ControlCommand(ReloadCommand{}));
+    EXPECT_EQ(*parse_control_line("reload /run/lab/late.rules"),
+              ControlCommand(ReloadCommand{"/run/lab/late.rules"}));
 }
 
 TEST(ControlLine, BadLinesSayWhy) {
@@ -59,7 +61,7 @@ TEST(ControlLine, BadLinesSayWhy) {
         {"get", "get takes KEY"},
         {"get a b", "get takes KEY"},
         {"stats now", "stats takes no arguments"},
-        {"reload x", "reload takes no arguments"},
+        {"reload x y", "reload takes [FILE]"},
         {std::string(kMaxControlLine + 1, 'x'), "line too long"},
         {std::string("send 0 ext raw 01\0 02", 21), "bad hex"},
     };
@@ -79,6 +81,7 @@ TEST(ControlLine, FormatsWhatItParses) {
         GetCommand{"demo.key"},
         StatsCommand{},
         ReloadCommand{},
+        ReloadCommand{"/etc/pccd/lab.rules"},
     };
     for (const ControlCommand& c : commands) {
         auto line = format_control_line(c);
@@ -93,6 +96,7 @@ TEST(ControlLine, FormatsWhatItParses) {
     EXPECT_FALSE(format_control_line(SetCommand{"key", "two words"}));
     EXPECT_FALSE(format_control_line(SetCommand{"", "v"}));
     EXPECT_FALSE(format_control_line(GetCommand{"a\nstats"}));
+    EXPECT_FALSE(format_control_line(ReloadCommand{"my rules"}));
     EXPECT_FALSE(format_control_line(SendCommand{0, Layout::extended, false, std::nullopt, {}}));
 }
 
@@ -127,6 +131,27 @@ TEST(ControlCommands, DaemonExecutes) {
               "error unknown command (send, set, get, stats, reload)");
     EXPECT_EQ(daemon.control_command("stats").rfind("ok ", 0), 0u);
     EXPECT_EQ(daemon.control_command("reload"), "error reload failed, old rules kept (see log)");
+}
+
+// reload FILE switches the rules file; one that does not load changes nothing.
+TEST(ControlCommands, ReloadFromAnotherFile) {
+    set_log_level(LogLevel::error);
+    test::TempDir dir;
+    test::write_file(dir.path() / "late.rules", "match channel=3 => delay 1500\n");
+    test::write_file(dir.path() / "bad.rules", "match nonsense\n");
+    Daemon daemon(DaemonOptions{});
+    EXPECT_EQ(daemon.control_command("reload " + (dir.path() / "late.rules").string()),
+              "ok rules reloaded");
+    EXPECT_EQ(daemon.engine().rules().rules.size(), 1u);
+    EXPECT_EQ(daemon.control_command("reload"), "ok rules reloaded");  // late.rules again
+    EXPECT_EQ(daemon.control_command("reload " + (dir.path() / "bad.rules").string()),
+              "error reload failed, old rules kept (see log)");
+    EXPECT_EQ(daemon.control_command("reload " + (dir.path() / "missing.rules").string()),
+              "error reload failed, old rules kept (see log)");
+    EXPECT_EQ(daemon.engine().rules().rules.size(), 1u);
+    test::write_file(dir.path() / "late.rules", "# none\n");
+    EXPECT_EQ(daemon.control_command("reload"), "ok rules reloaded");  // still late.rules
+    EXPECT_TRUE(daemon.engine().rules().rules.empty());
 }
 
 }  // namespace

@@ -184,6 +184,7 @@ std::optional<Pcct> parse_pcct(std::span<const std::uint8_t> t, std::string* err
             }
             s.base = le(sub, 8, 8);
             s.size = s.type >= 3 ? le(sub, 16, 4) : le(sub, 16, 8);
+            s.latency_us = static_cast<std::uint32_t>(le(sub, s.type >= 3 ? 48 : 52, 4));
         }
         p.subspaces.push_back(s);
         off += s.length;

@@ -37,6 +37,7 @@ struct PccSubspace {
     std::uint64_t size = 0;            // shared memory length
     std::optional<std::uint32_t> gsi;  // types 1..4: platform interrupt
     std::uint8_t irq_flags = 0;
+    std::uint32_t latency_us = 0;  // nominal latency (types 0..4)
 };
 
 struct Pcct {

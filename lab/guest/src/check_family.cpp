@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "check_family.hpp"
 
+#include <time.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -74,6 +76,48 @@ std::string reasons(const std::string& collected) {
         s.pop_back();
     }
     return s;
+}
+
+std::string after_steps_name(const std::string& base, const Context& ctx) {
+    if (ctx.host_steps.empty()) {
+        return base + "-changed";
+    }
+    std::string steps;
+    for (const auto& s : ctx.host_steps) {
+        steps += (steps.empty() ? "" : "+") + s;
+    }
+    return base + "-after-" + steps;
+}
+
+double now_s() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string fmt_s(double seconds) {
+    char b[32];
+    std::snprintf(b, sizeof(b), "%.2f s", seconds);
+    return b;
+}
+
+Polled poll_until(double seconds, const std::function<bool()>& attempt) {
+    Polled p;
+    const double t0 = now_s();
+    for (;;) {
+        ++p.attempts;
+        const bool done = attempt();
+        p.seconds = now_s() - t0;
+        if (done) {
+            p.done = true;
+            return p;
+        }
+        if (p.seconds >= seconds) {
+            return p;
+        }
+        timespec pause{0, 50 * 1000 * 1000};
+        ::nanosleep(&pause, nullptr);
+    }
 }
 
 }  // namespace lab::checks

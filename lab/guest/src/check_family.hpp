@@ -32,6 +32,8 @@ struct Context {
     bool pcc_world = false;
     // The PCCT as the ACPI table checks parsed it (nullopt: none usable).
     std::optional<acpi::Pcct> pcct;
+    // --host-step NAME...: the steps between run() and after_host_steps()
+    std::vector<std::string> host_steps;
 };
 
 // Where a family declares its command-line options (pcc-guest-check.cpp
@@ -76,6 +78,9 @@ std::unique_ptr<CheckFamily> kernel_log_checks();   // kernel_log_checks.cpp
 std::unique_ptr<CheckFamily> acpi_table_checks();   // acpi_table_checks.cpp
 std::unique_ptr<CheckFamily> mctp_checks();         // mctp_checks.cpp
 std::unique_ptr<CheckFamily> xgene_hwmon_checks();  // xgene_hwmon_checks.cpp
+std::unique_ptr<CheckFamily> xgene_i2c_checks();    // xgene_i2c_checks.cpp
+std::unique_ptr<CheckFamily> cppc_checks();         // cppc_checks.cpp
+std::unique_ptr<CheckFamily> thermal_checks();      // thermal_checks.cpp
 
 // --- helpers for the families
 
@@ -93,5 +98,22 @@ std::string join_channels(const std::vector<unsigned>& channels);
 std::string hex(std::uint64_t value);
 // " a; b;" -> "a; b": reasons collected as " reason;" pieces.
 std::string reasons(const std::string& collected);
+
+// The name of a check that waits for the effect of the host steps:
+// "BASE-after-STEP" ("BASE-after-A+B" for several), "BASE-changed" without.
+std::string after_steps_name(const std::string& base, const Context& ctx);
+
+// Seconds on the monotonic clock; "0.25 s".
+double now_s();
+std::string fmt_s(double seconds);
+
+// Polling for an effect with a deadline (no sleep stands in for it): calls
+// `attempt` until it returns true, every 50 ms, at most `seconds`.
+struct Polled {
+    bool done = false;  // attempt returned true
+    int attempts = 0;
+    double seconds = 0;  // from the first attempt to the last
+};
+Polled poll_until(double seconds, const std::function<bool()>& attempt);
 
 }  // namespace lab::checks

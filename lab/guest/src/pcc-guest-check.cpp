@@ -64,9 +64,11 @@ int main(int argc, char** argv) {
     families.push_back(checks::acpi_table_checks());
     families.push_back(checks::mctp_checks());
     families.push_back(checks::xgene_hwmon_checks());
+    families.push_back(checks::xgene_i2c_checks());
+    families.push_back(checks::cppc_checks());
+    families.push_back(checks::thermal_checks());
 
     checks::Context ctx;
-    std::vector<std::string> host_steps;
     CLI::App app{"Checks inside the lab's guest what Linux sees of the PCC devices.",
                  "pcc-guest-check"};
     pcc::add_version_flag(app);
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
         "--no-platform", [&ctx] { ctx.have_platform = false; },
         "no pccd is attached to this run (the runner's @platform)");
     options.repeatable(
-        "--host-step", "NAME", [&host_steps](const std::string& s) { host_steps.push_back(s); },
+        "--host-step", "NAME", [&ctx](const std::string& s) { ctx.host_steps.push_back(s); },
         "after the checks: PCC-LAB-HOST NAME, the runner runs the scenario's `on NAME = ...`");
     for (auto& f : families) {
         f->add_options(options, ctx);
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
     for (auto& f : families) {
         f->run(ctx);
     }
-    for (const auto& step : host_steps) {
+    for (const auto& step : ctx.host_steps) {
         ctx.report.host_step(step);
     }
     for (auto& f : families) {

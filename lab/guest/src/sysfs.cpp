@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <utility>
 
 #include "netlink.hpp"
@@ -116,10 +117,11 @@ std::string mctp_socket_problem() {
 
 std::string errno_described(int err) {
     static const std::pair<int, const char*> names[] = {
-        {ETIMEDOUT, "ETIMEDOUT"}, {ENODATA, "ENODATA"}, {EINVAL, "EINVAL"},
-        {ENODEV, "ENODEV"},       {EIO, "EIO"},         {ENOENT, "ENOENT"},
-        {EBUSY, "EBUSY"},         {ENXIO, "ENXIO"},     {EAGAIN, "EAGAIN"},
-        {ENOMEM, "ENOMEM"},       {EPERM, "EPERM"},     {EACCES, "EACCES"},
+        {ETIMEDOUT, "ETIMEDOUT"},   {ENODATA, "ENODATA"}, {EINVAL, "EINVAL"},
+        {ENODEV, "ENODEV"},         {EIO, "EIO"},         {ENOENT, "ENOENT"},
+        {EBUSY, "EBUSY"},           {ENXIO, "ENXIO"},     {EAGAIN, "EAGAIN"},
+        {ENOMEM, "ENOMEM"},         {EPERM, "EPERM"},     {EACCES, "EACCES"},
+        {EOPNOTSUPP, "EOPNOTSUPP"}, {EFAULT, "EFAULT"},
     };
     for (const auto& [n, name] : names) {
         if (n == err) {
@@ -127,6 +129,55 @@ std::string errno_described(int err) {
         }
     }
     return "errno " + std::to_string(err) + " (" + pcc::errno_text(err) + ")";
+}
+
+NumberRead read_number(const std::string& path) {
+    NumberRead out;
+    const pcc::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        out.err = errno;
+        out.error = "cannot open: " + errno_described(out.err);
+        return out;
+    }
+    char buf[64];
+    ssize_t n;
+    do {
+        n = ::read(fd.get(), buf, sizeof(buf) - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        // the driver's answer: sysfs passes its negative return value on
+        out.err = errno;
+        out.error = "read failed with " + errno_described(out.err);
+        return out;
+    }
+    const std::string text(pcc::trim(std::string_view(buf, static_cast<std::size_t>(n))));
+    char* end = nullptr;
+    errno = 0;
+    const long long got = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end || errno) {
+        out.error = "not a number: '" + text + "'";
+        return out;
+    }
+    out.value = got;
+    return out;
+}
+
+std::string write_text(const std::string& path, const std::string& text) {
+    const pcc::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) {
+        return "cannot open for writing: " + errno_described(errno);
+    }
+    ssize_t n;
+    do {
+        n = ::write(fd.get(), text.data(), text.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return "write of '" + text + "' failed with " + errno_described(errno);
+    }
+    if (static_cast<std::size_t>(n) != text.size()) {
+        return "short write of '" + text + "'";
+    }
+    return {};
 }
 
 }  // namespace lab

@@ -38,4 +38,17 @@ std::string mctp_socket_problem();
 // "ETIMEDOUT (Connection timed out)": the name says what a driver returned.
 std::string errno_described(int err);
 
+// One read() of a sysfs attribute holding a decimal number: the number, or
+// why not. A driver's error comes back as the read's errno (err).
+struct NumberRead {
+    std::optional<long long> value;
+    int err = 0;        // errno of a failed open or read, else 0
+    std::string error;  // "read failed with ENODEV (No such device)", "not a number: 'x'"
+};
+NumberRead read_number(const std::string& path);
+
+// Writes `text` to a sysfs attribute in one write(); "" when it worked,
+// else "write of 'TEXT' failed with ERRNO (...)".
+std::string write_text(const std::string& path, const std::string& text);
+
 }  // namespace lab
