@@ -32,13 +32,11 @@
 #include "qapi/error.h"
 #include "qom/object_interfaces.h"
 #include "hw/pcc/pcc-platform.h"
+#include "pcc-spool-dir.h"
 #include "trace.h"
-#include <dirent.h>
 
 #define SPOOL_OUTBOX    "outbox"
 #define SPOOL_INBOX     "inbox"
-#define SPOOL_TMP       "tmp"
-#define SPOOL_REJECTED  "rejected"
 #define SPOOL_DEVICE    "device"
 #define SPOOL_DEVICE_TMP ".device.tmp"
 
@@ -74,84 +72,6 @@ static const char *const pcc_spool_layout_names[] = {
     [PCC_LAYOUT_EXTENDED] = "ext",
     [PCC_LAYOUT_GENERIC] = "gen",
 };
-
-/*
- * Open (creating it 0700 if missing) a directory below @parent. It must
- * be ours, and nobody else may write to it; with @private, nobody else
- * may even look in.
- */
-static int pcc_spool_open_dir(int parent_fd, const char *path,
-                              const char *what, bool private, Error **errp)
-{
-    mode_t forbidden = private ? 0077 : 0022;
-    struct stat st;
-    int fd;
-
-    if (mkdirat(parent_fd, path, 0700) < 0 && errno != EEXIST) {
-        error_setg_errno(errp, errno, "cannot create spool directory '%s'",
-                         what);
-        return -1;
-    }
-    fd = openat(parent_fd, path,
-                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot open spool directory '%s'%s",
-                         what, errno == ELOOP || errno == ENOTDIR ?
-                         " (not a directory, or a symlink)" : "");
-        return -1;
-    }
-    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
-        (st.st_mode & forbidden)) {
-        error_setg(errp, "spool directory '%s' must be owned by this user "
-                   "and %s (it has mode %04o)", what,
-                   private ? "private (0700)" : "not writable by others",
-                   (unsigned)(st.st_mode & 07777));
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static uint64_t pcc_spool_name_seq(const char *name)
-{
-    return g_ascii_strtoull(name, NULL, 10);
-}
-
-static bool pcc_spool_is_message_name(const char *name)
-{
-    return name[0] != '.' && strcmp(name, SPOOL_TMP) != 0 &&
-           strcmp(name, SPOOL_REJECTED) != 0;
-}
-
-/*
- * Call @fn for each candidate entry of @dir_fd. The directory is read
- * through a duplicate descriptor so that @dir_fd's offset is untouched.
- */
-static void pcc_spool_foreach(int dir_fd,
-                              void (*fn)(const struct dirent *ent,
-                                         void *opaque),
-                              void *opaque)
-{
-    int fd = dup(dir_fd);
-    DIR *dir;
-    struct dirent *ent;
-
-    if (fd < 0) {
-        return;
-    }
-    dir = fdopendir(fd);
-    if (!dir) {
-        close(fd);
-        return;
-    }
-    rewinddir(dir);
-    while ((ent = readdir(dir))) {
-        if (pcc_spool_is_message_name(ent->d_name)) {
-            fn(ent, opaque);
-        }
-    }
-    closedir(dir);
-}
 
 static void pcc_spool_max_seq(const struct dirent *ent, void *opaque)
 {
@@ -260,61 +180,6 @@ fail:
     unlinkat(s->inbox_fd, name, 0);
 }
 
-/* Read up to @len bytes; fewer only at end of file. -1 on error. */
-static ssize_t pcc_spool_read_all(int fd, uint8_t *buf, size_t len)
-{
-    size_t got = 0;
-
-    while (got < len) {
-        ssize_t n = read(fd, buf + got, len - got);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return -1;
-        }
-        if (n == 0) {
-            break;
-        }
-        got += n;
-    }
-    return got;
-}
-
-/*
- * A name that follows the convention names its channel; a file meant for
- * another device is refused rather than delivered to the wrong one.
- */
-static bool pcc_spool_for_channel(const char *name, uint32_t channel)
-{
-    const char *tag = strstr(name, "-c");
-    unsigned named;
-
-    if (!tag || sscanf(tag, "-c%3u-", &named) != 1) {
-        return true;
-    }
-    return named == channel;
-}
-
-/*
- * The kind of an inbox file, and for a response the request it answers:
- * "<seq>-c<ch>-rsp-r<request>.<layout>" (no "-r": it does not say).
- */
-static PccMsgKind pcc_spool_kind_of(const char *name, uint64_t *ref)
-{
-    const char *r = strstr(name, "-rsp-r");
-
-    *ref = 0;
-    if (strstr(name, "-ntf.")) {
-        return PCC_MSG_NOTIFICATION;
-    }
-    if (r) {
-        *ref = g_ascii_strtoull(r + strlen("-rsp-r"), NULL, 10);
-    }
-    return PCC_MSG_RESPONSE;
-}
-
 /* Deliver inbox files, oldest first, while the device can take them */
 static void pcc_spool_kick(PccPlatform *p)
 {
@@ -332,7 +197,7 @@ static void pcc_spool_kick(PccPlatform *p)
         if (!name) {
             return;
         }
-        if (!pcc_spool_for_channel(name, p->channel)) {
+        if (!pcc_spool_name_for_channel(name, p->channel)) {
             pcc_spool_reject(s, name, "its name is for another channel");
             continue;
         }
@@ -364,7 +229,7 @@ static void pcc_spool_kick(PccPlatform *p)
             continue;
         }
         trace_pcc_spool_read(s->dir, name, got);
-        msg.kind = pcc_spool_kind_of(name, &msg.ref);
+        msg.kind = pcc_spool_name_kind(name, &msg.ref);
         if (g_str_has_suffix(name, ".gen")) {
             msg.layout = PCC_LAYOUT_GENERIC;
         }
@@ -441,6 +306,34 @@ static void pcc_spool_close_fd(int *fd)
     }
 }
 
+/*
+ * One file monitor, so one inotify instance, for all spools: Linux gives
+ * a user 128 instances by default, and a machine may have 256 devices.
+ */
+static QFileMonitor *pcc_spool_monitor;
+static unsigned pcc_spool_monitor_users;
+
+static QFileMonitor *pcc_spool_monitor_get(Error **errp)
+{
+    if (!pcc_spool_monitor) {
+        pcc_spool_monitor = qemu_file_monitor_new(errp);
+        if (!pcc_spool_monitor) {
+            return NULL;
+        }
+    }
+    pcc_spool_monitor_users++;
+    return pcc_spool_monitor;
+}
+
+static void pcc_spool_monitor_put(void)
+{
+    assert(pcc_spool_monitor_users);
+    if (!--pcc_spool_monitor_users) {
+        qemu_file_monitor_free(pcc_spool_monitor);
+        pcc_spool_monitor = NULL;
+    }
+}
+
 static void pcc_spool_disconnect(PccPlatform *p)
 {
     PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
@@ -450,7 +343,7 @@ static void pcc_spool_disconnect(PccPlatform *p)
             qemu_file_monitor_remove_watch(s->monitor, s->inbox_path,
                                            s->watch_id);
         }
-        qemu_file_monitor_free(s->monitor);
+        pcc_spool_monitor_put();
         s->monitor = NULL;
     }
     s->watch_id = -1;
@@ -509,7 +402,7 @@ static bool pcc_spool_connect(PccPlatform *p, Error **errp)
     /* names keep increasing across restarts, whatever the clock does */
     pcc_spool_foreach(s->outbox_fd, pcc_spool_max_seq, &s->last_seq);
 
-    s->monitor = qemu_file_monitor_new(errp);
+    s->monitor = pcc_spool_monitor_get(errp);
     if (!s->monitor) {
         return false;
     }

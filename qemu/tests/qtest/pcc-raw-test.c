@@ -220,6 +220,53 @@ static void test_error_edge_line_shared(void)
     pcc_rm_rf(dir);
 }
 
+/*
+ * Every index in use, each device with a spool of its own: more spools
+ * than Linux gives a user inotify instances (128 by default), and the
+ * last subspace still answers.
+ */
+static void test_all_indices(void)
+{
+    g_autofree char *dir = pcc_make_tmp_dir();
+    g_autoptr(GString) args = g_string_new(NULL);
+    g_autoptr(GByteArray) sent = NULL;
+    g_autofree char *name = NULL;
+    const unsigned last = 255;
+    uint8_t msg[GEN_SPACE + 4] = { 0 };
+    PccAcpiTables t;
+    const uint8_t *pcct, *sub;
+    PccMailbox *m;
+    unsigned i, n = 0;
+    uint64_t id;
+
+    for (i = 0; i < last; i++) {
+        g_string_append_printf(args, "-device pcc-raw,channel=%u,"
+                               "spool=%s/s%u ", i, dir, i);
+    }
+    g_string_append_printf(args, "-device pcc-raw,channel=%u,spool=%%s",
+                           last);
+    m = pcc_mailbox_start(args->str, last, NULL);
+    pcc_acpi_tables_load(m->qts, &t);
+    pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
+    g_assert_nonnull(pcct);
+    for (sub = pcct + PCCT_SUBSPACES;
+         sub < pcct + ldl_le_p(pcct + ACPI_HDR_LENGTH); sub += sub[1]) {
+        g_assert_cmpuint(sub[0], ==, TYPE_HW_REDUCED_TYPE2);
+        n++;
+    }
+    g_assert_cmpuint(n, ==, last + 1);
+    pcc_acpi_tables_free(&t);
+
+    stl_le_p(msg + GEN_SIGNATURE, PCC_SIGNATURE | last);
+    stl_le_p(msg + GEN_SPACE, 0x2550255);
+    id = pcc_mailbox_ring(m, msg, sizeof(msg), &sent);
+    stw_le_p(sent->data + GEN_STATUS, GEN_STATUS_CMD_COMPLETE);
+    name = pcc_mailbox_answer(m, id + 1, id, sent->data, sent->len);
+    g_assert_true(pcc_mailbox_wait_complete(m));
+    pcc_mailbox_stop(m);
+    pcc_rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -233,6 +280,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pcc-raw/type2", test_type2);
     qtest_add_func("/pcc-raw/type3", test_type3);
     qtest_add_func("/pcc-raw/type4", test_type4);
+    qtest_add_func("/pcc-raw/all-indices", test_all_indices);
     qtest_add_func("/pcc-raw/errors", test_errors);
     qtest_add_func("/pcc-raw/errors/edge-line-shared",
                    test_error_edge_line_shared);
