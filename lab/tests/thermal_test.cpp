@@ -11,10 +11,10 @@ namespace {
 namespace thermal = lab::thermal;
 
 TEST(Thermal, TakesOnlyACriticalTripInLinuxsRange) {
-    EXPECT_EQ(thermal::valid_critical_dk(3732), 3732);  // 100 C
+    EXPECT_EQ(thermal::valid_critical_dk(3732), 3732);  // 100 C, QEMU's pcc-opregion _CRT
     EXPECT_EQ(thermal::valid_critical_dk(4480), 4480);  // 175 C, the highest
     EXPECT_FALSE(thermal::valid_critical_dk(4481));
-    EXPECT_FALSE(thermal::valid_critical_dk(4732));  // QEMU's pcc-opregion _CRT (200 C)
+    EXPECT_FALSE(thermal::valid_critical_dk(4732));  // 200 C: Linux ignores it
     EXPECT_FALSE(thermal::valid_critical_dk(2732));  // 0 C is not above 0 C
     EXPECT_FALSE(thermal::valid_critical_dk(std::nullopt));
 }

@@ -33,8 +33,8 @@
 #define OPREGION_LENGTH             20
 #define OPREGION_CMD_READ_TEMP      1
 #define OPREGION_PAYLOAD_LENGTH     8
-/* The thermal zone's critical trip, 200 degrees C, in tenths of a kelvin */
-#define OPREGION_CRITICAL_DK        4732
+/* The thermal zone's critical trip, 100 degrees C, in tenths of a kelvin */
+#define OPREGION_CRITICAL_DK        3732
 
 /*
  * acpi_pcc waits 500 times the nominal latency for the completion; the

@@ -60,7 +60,7 @@ static const char opregion_reference_asl[] =
     "            }\n"
     "            Method (_CRT, 0, NotSerialized)\n"
     "            {\n"
-    "                Return (0x127C)\n"
+    "                Return (0x0E94)\n"
     "            }\n"
     "        }\n"
     "    }\n"
