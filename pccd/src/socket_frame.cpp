@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "socket_frame.hpp"
 
+#include <charconv>
 #include <cstdio>
+
+#include "text.hpp"
 
 namespace pccd {
 
@@ -24,12 +27,14 @@ const char* frame_kind_name(FrameKind kind) {
             return "ntf";
         case FrameKind::hello:
             return "hello";
+        case FrameKind::done:
+            return "done";
     }
     return "?";
 }
 
 std::optional<MessageKind> message_kind(FrameKind kind) {
-    if (kind == FrameKind::hello) {
+    if (kind == FrameKind::hello || kind == FrameKind::done) {
         return std::nullopt;
     }
     return static_cast<MessageKind>(kind);
@@ -50,6 +55,39 @@ Bytes encode_frame(const Frame& frame) {
     append_le64(out, frame.id);
     append_le64(out, frame.reference);
     append(out, frame.payload);
+    return out;
+}
+
+HelloSession parse_hello_session(std::string_view hello_text) {
+    HelloSession out;
+    int found = 0;
+    std::string_view value;
+    while (!hello_text.empty()) {
+        const auto nl = hello_text.find('\n');
+        const std::string_view line = hello_text.substr(0, nl);
+        hello_text = nl == std::string_view::npos ? std::string_view{} : hello_text.substr(nl + 1);
+        const auto words = pcc::split_words(line);
+        if (words.empty() || words[0] != "session") {
+            continue;
+        }
+        ++found;
+        value = words.size() == 2 ? words[1] : std::string_view{};
+    }
+    if (found == 0) {
+        out.error = "no 'session' line";
+        return out;
+    }
+    if (found > 1) {
+        out.error = "more than one 'session' line";
+        return out;
+    }
+    std::uint64_t session = 0;
+    if (value.size() != 16 || value.find_first_not_of("0123456789abcdefABCDEF") != value.npos ||
+        std::from_chars(value.data(), value.data() + value.size(), session, 16).ec != std::errc{}) {
+        out.error = "want 'session S' with S 16 hex digits";
+        return out;
+    }
+    out.session = session;
     return out;
 }
 
@@ -108,7 +146,7 @@ std::optional<Frame> FrameDecoder::next() {
         set_error(Error::framing, buf);
         return std::nullopt;
     }
-    if (kind < 1 || kind > 4) {
+    if (kind < 1 || kind > 5) {
         std::snprintf(buf, sizeof buf, "unknown kind %u", kind);
         set_error(Error::framing, buf);
         return std::nullopt;

@@ -156,22 +156,7 @@ void SocketTransport::handle_frame(Connection& c, Frame frame) {
                    " from QEMU (only requests and hellos go this way) dropped");
         return;
     }
-    if (!c.hello) {
-        logf(LogLevel::debug, "%s: connection %llu: request before any hello", name_.c_str(),
-             static_cast<unsigned long long>(c.id));
-    }
-    const unsigned channel = frame.channel;
-    claim(c, channel);
-    const std::uint64_t request_id = frame.id;
-    const Layout layout = frame.layout;
-    responder_.submit(
-        this, channel, layout, frame.payload, name_,
-        [this, channel, layout, request_id](std::optional<Bytes> answer) {
-            if (answer) {
-                deliver(Frame{static_cast<std::uint16_t>(channel), FrameKind::response, layout,
-                              next_frame_id_++, request_id, std::move(*answer)});
-            }
-        });
+    handle_request(c, std::move(frame));
 }
 
 void SocketTransport::handle_hello(Connection& c, const Frame& frame) {
@@ -181,9 +166,123 @@ void SocketTransport::handle_hello(Connection& c, const Frame& frame) {
     const std::string_view text(reinterpret_cast<const char*>(frame.payload.data()),
                                 frame.payload.size());
     auto described = responder_.engine().bindings().load_description(text, origin, frame.channel);
-    logf(LogLevel::info, "%s: hello for channel %u%s", origin.c_str(), frame.channel,
+    const HelloSession hello = parse_hello_session(text);
+    if (hello.session) {
+        c.sessions[frame.channel] = *hello.session;
+    } else {
+        c.sessions.erase(frame.channel);
+        reject("socket_session", origin,
+               "hello for channel " + std::to_string(frame.channel) + ": " + hello.error +
+                   "; requests sent again after a reconnection will be handled again");
+    }
+    logf(LogLevel::info, "%s: hello for channel %u, session %016llx%s", origin.c_str(),
+         frame.channel, static_cast<unsigned long long>(hello.session.value_or(0)),
          described ? "" : " with an unusable device description");
     claim(c, frame.channel);
+}
+
+void SocketTransport::handle_request(Connection& c, Frame frame) {
+    const unsigned channel = frame.channel;
+    const std::uint64_t request_id = frame.id;
+    const Layout layout = frame.layout;
+    claim(c, channel);
+    std::optional<std::uint64_t> session;
+    if (auto it = c.sessions.find(channel); it != c.sessions.end()) {
+        session = it->second;
+    } else {
+        logf(LogLevel::debug,
+             "%s: connection %llu: request %llu for channel %u without a session (no hello)",
+             name_.c_str(), static_cast<unsigned long long>(c.id),
+             static_cast<unsigned long long>(request_id), channel);
+    }
+    if (session) {
+        const RequestCache::Seen seen = cache_.begin(channel, *session, request_id);
+        if (seen.state != RequestCache::State::fresh) {
+            counters().bump("socket.resent_requests");
+            const bool settled = seen.state == RequestCache::State::settled;
+            logf(LogLevel::debug, "%s: connection %llu: request %llu of channel %u again: %s",
+                 name_.c_str(), static_cast<unsigned long long>(c.id),
+                 static_cast<unsigned long long>(request_id), channel,
+                 !settled                  ? "still being handled, its answer follows"
+                 : seen.settlement->answer ? "its response sent again"
+                                           : "its done sent again");
+            if (settled) {
+                enqueue(c, settlement_frame(channel, request_id, *seen.settlement), false);
+            }
+            return;
+        }
+    }
+    const Responder::Submitted submitted = responder_.submit(
+        this, channel, layout, frame.payload, name_,
+        [this, channel, layout, request_id, session](std::optional<Bytes> answer) {
+            settle(channel, session, request_id, Settlement{layout, std::move(answer)});
+        });
+    if (submitted.status == Responder::Status::rejected) {
+        // Malformed (the engine logged and counted it): handled, no answer.
+        settle(channel, session, request_id, Settlement{layout, std::nullopt});
+    }
+}
+
+Frame SocketTransport::settlement_frame(unsigned channel, std::uint64_t request,
+                                        const Settlement& settlement) {
+    if (settlement.answer) {
+        return Frame{static_cast<std::uint16_t>(channel),
+                     FrameKind::response,
+                     settlement.layout,
+                     next_frame_id_++,
+                     request,
+                     *settlement.answer};
+    }
+    return Frame{static_cast<std::uint16_t>(channel),
+                 FrameKind::done,
+                 Layout::extended,
+                 next_frame_id_++,
+                 request,
+                 {}};
+}
+
+void SocketTransport::settle(unsigned channel, std::optional<std::uint64_t> session,
+                             std::uint64_t request, Settlement settlement) {
+    Frame frame = settlement_frame(channel, request, settlement);
+    if (frame.kind == FrameKind::done) {
+        counters().bump("socket.done_frames");
+        logf(LogLevel::debug, "%s: request %llu of channel %u handled without an answer: done",
+             name_.c_str(), static_cast<unsigned long long>(request), channel);
+    }
+    if (!session) {
+        deliver(std::move(frame));
+        return;
+    }
+    cache_.settle(channel, *session, request, std::move(settlement));
+    if (Connection* target = connection_of(channel, *session)) {
+        enqueue(*target, std::move(frame));
+        return;
+    }
+    logf(LogLevel::debug,
+         "%s: no connection for session %016llx of channel %u: the %s for request %llu waits "
+         "until QEMU sends the request again",
+         name_.c_str(), static_cast<unsigned long long>(*session), channel,
+         frame_kind_name(frame.kind), static_cast<unsigned long long>(request));
+}
+
+SocketTransport::Connection* SocketTransport::connection_of(unsigned channel,
+                                                            std::uint64_t session) {
+    auto carries = [&](const Connection& c) {
+        auto it = c.sessions.find(channel);
+        return it != c.sessions.end() && it->second == session;
+    };
+    if (auto owner = channel_owner_.find(channel); owner != channel_owner_.end()) {
+        if (auto it = connections_.find(owner->second);
+            it != connections_.end() && carries(*it->second)) {
+            return it->second.get();
+        }
+    }
+    for (auto& [id, c] : connections_) {
+        if (carries(*c)) {
+            return c.get();
+        }
+    }
+    return nullptr;
 }
 
 void SocketTransport::claim(Connection& c, unsigned channel) {
@@ -216,10 +315,10 @@ void SocketTransport::deliver(Frame frame) {
     enqueue(*target, std::move(frame));
 }
 
-void SocketTransport::enqueue(Connection& c, Frame frame) {
-    responder_.engine().record_sent(frame.channel, frame.layout,
-                                    message_kind(frame.kind).value_or(MessageKind::notification),
-                                    frame.payload, name_);
+void SocketTransport::enqueue(Connection& c, Frame frame, bool record) {
+    if (auto kind = message_kind(frame.kind); kind && record) {
+        responder_.engine().record_sent(frame.channel, frame.layout, *kind, frame.payload, name_);
+    }
     c.pending_bytes += kFrameHeaderSize + frame.payload.size();
     c.outgoing.push_back(std::move(frame));
     if (!flush(c)) {
@@ -280,13 +379,22 @@ void SocketTransport::close_connection(std::uint64_t id, const std::string& reas
     for (auto owner = channel_owner_.begin(); owner != channel_owner_.end();) {
         owner = owner->second == id ? channel_owner_.erase(owner) : std::next(owner);
     }
-    logf(LogLevel::info, "%s: connection %llu closed: %s (%zu unsent frames queued again)",
-         name_.c_str(), static_cast<unsigned long long>(id), reason.c_str(), c->outgoing.size());
     // A partly written frame is resent whole: the peer discards the torn one
-    // with the dead connection.
+    // with the dead connection. Answers to requests with a session are not:
+    // they are in the cache, and QEMU sends their requests again.
+    std::size_t requeued = 0;
     for (Frame& frame : c->outgoing) {
-        queue_for_later(std::move(frame));
+        const bool answer = frame.kind == FrameKind::response || frame.kind == FrameKind::done;
+        if (!answer || c->sessions.count(frame.channel) == 0) {
+            queue_for_later(std::move(frame));
+            ++requeued;
+        }
     }
+    logf(LogLevel::info,
+         "%s: connection %llu closed: %s (%zu unsent frames queued again, %zu answers left "
+         "for QEMU to ask again)",
+         name_.c_str(), static_cast<unsigned long long>(id), reason.c_str(), requeued,
+         c->outgoing.size() - requeued);
     // Another connection may be the only one left: hand it the queues.
     if (connections_.size() == 1) {
         flush_all_queues(connections_.begin()->first);

@@ -5,7 +5,7 @@
 # (auto-binding without --bind), the X-Gene legacy signature, CPPC, the
 # OperationRegion and SLIMpro I2C (its EEPROM file) from their spools, the control
 # socket (send/set/get/stats/reload), SIGHUP with a bad rules file, timed
-# rules, SIGTERM, and the socket transport (framing version 2, hello, an
+# rules, SIGTERM, and the socket transport (framing version 3, hello, an
 # older peer). Usage: cli_test.sh PCCD EXAMPLE_RULES VERSION
 set -u
 PCCD=$1
@@ -214,31 +214,32 @@ except socket.timeout:
     pass
 print(got.hex())' "$T/sock/pccd.sock" "$1" "$2"
     }
-    # PCC2 frame header: magic, length, channel, kind, layout, id, reference
+    # PCC3 frame header: magic, length, channel, kind, layout, id, reference
     ZERO8=0000000000000000
     # a request (id 0x2a) on channel 0, extended: Get Endpoint ID
     check "socket request answered, reference = request id" [ "$(client \
-        "5043433217000000000001002a00000000000000${ZERO8}""00434350010000000b0000004d435450010809c8008002" 55)" = \
-        "504343321b000000000002000100000000000000""2a00000000000000""01434350010000000f0000004d435450010908c000000200080200" ]
+        "5043433317000000000001002a00000000000000${ZERO8}""00434350010000000b0000004d435450010809c8008002" 55)" = \
+        "504343331b000000000002000100000000000000""2a00000000000000""01434350010000000f0000004d435450010908c000000200080200" ]
     check "send while QEMU is away" status_is 0 "$PCCD" send --control "$T/ctl2" --channel 0 7e 01
     check "queued notification delivered on connect" [ "$(client "" 50)" = \
-        "50434332160000000000030002000000000000000000000000000000""01434350010000000a0000004d435450010908c87e01" ]
+        "50434333160000000000030002000000000000000000000000000000""01434350010000000a0000004d435450010908c87e01" ]
     # the hello describes a pcc-xgene-hwmon at channel 4; then a sensor read (id 5)
     desc=$(printf 'pcc-device 1\nclass pcc-xgene-hwmon\nchannel 4\nsubspace 4 type 2 role mailbox shmem 4096\n' | od -An -v -tx1 | tr -d ' \n')
     len=$(printf '%02x' $(( ${#desc} / 2 )))
     check "hello binds the channel" [ "$(client \
-        "50434332${len}000000040004000100000000000000${ZERO8}${desc}""504343321400000004000101050000000000000000000000000000000443435000800000""02e9ff041000000000000000" 48)" = \
-        "504343321400000004000201030000000000000005000000000000000443435000800100""02e9ff042300000000000000" ]
-    # an older QEMU: framing version 1
-    check "PCC1 peer is closed" [ "$(client "5043433117000000000001000043435001000000" 1)" = "" ]
+        "50434333${len}000000040004000100000000000000${ZERO8}${desc}""504343331400000004000101050000000000000000000000000000000443435000800000""02e9ff041000000000000000" 48)" = \
+        "504343331400000004000201030000000000000005000000000000000443435000800100""02e9ff042300000000000000" ]
+    # an older QEMU: framing version 2 (a request, id 0x2a)
+    check "PCC2 peer is closed" [ "$(client \
+        "5043433217000000000001002a00000000000000${ZERO8}""00434350010000000b0000004d435450010809c8008002" 1)" = "" ]
     older_counted() { "$PCCD" stats --control "$T/ctl2" | grep -q "bad.socket_version=1"; }
-    check "PCC1 peer counted" wait_for older_counted
+    check "PCC2 peer counted" wait_for older_counted
     kill -TERM "$DAEMON"
     wait "$DAEMON"; rc=$?; DAEMON=
     check "socket daemon exits 0" [ "$rc" -eq 0 ]
     check "socket file removed" [ ! -e "$T/sock/pccd.sock" ]
-    check "PCC1 peer logged with both versions" \
-        grep -q 'speaks PCC framing version 1 ("PCC1"); pccd speaks version 2 ("PCC2")' "$T/socket.log"
+    check "PCC2 peer logged with both versions" \
+        grep -q 'speaks PCC framing version 2 ("PCC2"); pccd speaks version 3 ("PCC3")' "$T/socket.log"
 else
     echo "NOTE: python3 missing, socket end-to-end checks skipped (unit tests cover the transport)"
 fi

@@ -2,6 +2,7 @@
 // Codecs against byte layouts written out by hand from the specs.
 #include <gtest/gtest.h>
 
+#include "device_description.hpp"
 #include "mctp.hpp"
 #include "pcapng.hpp"
 #include "pcc_message.hpp"
@@ -73,25 +74,33 @@ TEST(PccGenericHeader, DecodesAndEncodes) {
     EXPECT_EQ(bad_signature_text(0x50424302), "bad signature 0x50424302");
 }
 
-// qemu/docs/system/devices/pcc.rst: magic "PCC2", length, channel u16, kind,
+// qemu/docs/system/devices/pcc.rst: magic "PCC3", length, channel u16, kind,
 // layout, id u64, reference u64.
 TEST(SocketFrame, EncodesTheWireLayout) {
     Frame f{3, FrameKind::response, Layout::generic, 0x0102030405060708ULL, 0x1122, hex("aa bb")};
-    EXPECT_EQ(encode_frame(f), hex("50 43 43 32  02 00 00 00  03 00  02  01"
+    EXPECT_EQ(encode_frame(f), hex("50 43 43 33  02 00 00 00  03 00  02  01"
                                    "08 07 06 05 04 03 02 01  22 11 00 00 00 00 00 00  aa bb"));
+    // A done: kind 5, layout 0, the request's id as reference, no payload.
+    Frame done{0, FrameKind::done, Layout::extended, 9, 0x2a, {}};
+    EXPECT_EQ(encode_frame(done), hex("50 43 43 33  00 00 00 00  00 00  05  00"
+                                      "09 00 00 00 00 00 00 00  2a 00 00 00 00 00 00 00"));
+    EXPECT_STREQ(frame_kind_name(FrameKind::done), "done");
+    EXPECT_FALSE(message_kind(FrameKind::done));
     Frame hello{4, FrameKind::hello, Layout::extended, 1, 0, hex("70")};
-    EXPECT_EQ(encode_frame(hello), hex("50 43 43 32  01 00 00 00  04 00  04  00"
+    EXPECT_EQ(encode_frame(hello), hex("50 43 43 33  01 00 00 00  04 00  04  00"
                                        "01 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  70"));
 }
 
 TEST(SocketFrame, DecodesAcrossArbitraryReads) {
     const Bytes stream =
-        hex("50 43 43 32 03 00 00 00 05 00 01 00  2a 00 00 00 00 00 00 00"
+        hex("50 43 43 33 03 00 00 00 05 00 01 00  2a 00 00 00 00 00 00 00"
             "00 00 00 00 00 00 00 00  01 02 03"
-            "50 43 43 32 00 00 00 00 07 00 03 01  2b 00 00 00 00 00 00 00"
+            "50 43 43 33 00 00 00 00 07 00 03 01  2b 00 00 00 00 00 00 00"
             "2a 00 00 00 00 00 00 80"
-            "50 43 43 32 02 00 00 00 07 00 04 00  01 00 00 00 00 00 00 00"
-            "00 00 00 00 00 00 00 00  68 69");
+            "50 43 43 33 02 00 00 00 07 00 04 00  01 00 00 00 00 00 00 00"
+            "00 00 00 00 00 00 00 00  68 69"
+            "50 43 43 33 00 00 00 00 07 00 05 00  2c 00 00 00 00 00 00 00"
+            "2a 00 00 00 00 00 00 00");
     FrameDecoder d;
     std::vector<Frame> frames;
     for (std::uint8_t b : stream) {  // one byte per read
@@ -100,7 +109,7 @@ TEST(SocketFrame, DecodesAcrossArbitraryReads) {
             frames.push_back(*f);
         }
     }
-    ASSERT_EQ(frames.size(), 3u);
+    ASSERT_EQ(frames.size(), 4u);
     EXPECT_EQ(frames[0].channel, 5);
     EXPECT_EQ(frames[0].kind, FrameKind::request);
     EXPECT_EQ(frames[0].layout, Layout::extended);
@@ -115,6 +124,10 @@ TEST(SocketFrame, DecodesAcrossArbitraryReads) {
     EXPECT_TRUE(frames[1].payload.empty());
     EXPECT_EQ(frames[2].kind, FrameKind::hello);
     EXPECT_EQ(frames[2].payload, hex("68 69"));
+    EXPECT_EQ(frames[3].kind, FrameKind::done);
+    EXPECT_EQ(frames[3].id, 44u);
+    EXPECT_EQ(frames[3].reference, 42u);
+    EXPECT_TRUE(frames[3].payload.empty());
     EXPECT_FALSE(d.failed());
 }
 
@@ -126,10 +139,10 @@ TEST(SocketFrame, FramingErrors) {
     } cases[] = {
         {"51 43 43 32 00 00 00 00 00 00 01 00", "bad magic"},
         {"50 43 43 78 00 00 00 00 00 00 01 00", "bad magic"},       // "PCCx": not a version
-        {"50 43 43 32 01 00 01 00 00 00 01 00", "over the limit"},  // 65537
-        {"50 43 43 32 00 00 00 00 00 00 05 00", "unknown kind"},
-        {"50 43 43 32 00 00 00 00 00 00 00 00", "unknown kind"},
-        {"50 43 43 32 00 00 00 00 00 00 01 02", "unknown layout"},
+        {"50 43 43 33 01 00 01 00 00 00 01 00", "over the limit"},  // 65537
+        {"50 43 43 33 00 00 00 00 00 00 06 00", "unknown kind"},
+        {"50 43 43 33 00 00 00 00 00 00 00 00", "unknown kind"},
+        {"50 43 43 33 00 00 00 00 00 00 01 02", "unknown layout"},
     };
     for (const auto& c : cases) {
         FrameDecoder d;
@@ -141,15 +154,15 @@ TEST(SocketFrame, FramingErrors) {
     }
     // The maximum is allowed.
     FrameDecoder ok;
-    ok.feed(hex(std::string("50 43 43 32 00 00 01 00 00 00 01 00") + kIds));
+    ok.feed(hex(std::string("50 43 43 33 00 00 01 00 00 00 01 00") + kIds));
     EXPECT_FALSE(ok.next());
     EXPECT_FALSE(ok.failed());
 }
 
-// An older peer's frame (12-byte header "PCC1") is a version mismatch as soon
-// as its magic is there, naming both versions.
+// An older peer's frame ("PCC2", or PCC1's 12-byte header) is a version
+// mismatch as soon as its magic is there, naming both versions.
 TEST(SocketFrame, OtherFramingVersionIsNamed) {
-    for (const char* magic : {"50 43 43 31", "50 43 43 33", "50 43 43 30"}) {
+    for (const char* magic : {"50 43 43 32", "50 43 43 31", "50 43 43 34", "50 43 43 30"}) {
         FrameDecoder d;
         d.feed(hex(magic));
         EXPECT_FALSE(d.next());
@@ -158,13 +171,58 @@ TEST(SocketFrame, OtherFramingVersionIsNamed) {
         EXPECT_NE(d.error().find(std::string("version ") + version + " (\"PCC" + version),
                   std::string::npos)
             << d.error();
-        EXPECT_NE(d.error().find("pccd speaks version 2 (\"PCC2\")"), std::string::npos)
+        EXPECT_NE(d.error().find("pccd speaks version 3 (\"PCC3\")"), std::string::npos)
             << d.error();
     }
     FrameDecoder partial;
     partial.feed(hex("50 43 43"));
     EXPECT_FALSE(partial.next());
     EXPECT_FALSE(partial.failed());  // three bytes say nothing yet
+}
+
+// The hello's last line: `session S`, 16 hex digits (pcc.rst, "Sockets").
+TEST(SocketFrame, HelloSession) {
+    const std::string description =
+        "pcc-device 1\nclass pcc-mctp\nchannel 0\nsubspace 0 type 3 role initiator shmem 4096\n";
+    auto ok = parse_hello_session(description + "session 0123456789abcdef\n");
+    ASSERT_TRUE(ok.session) << ok.error;
+    EXPECT_EQ(*ok.session, 0x0123456789abcdefULL);
+    EXPECT_EQ(parse_hello_session(description + "session FFFFFFFFFFFFFFFF").session,
+              0xffffffffffffffffULL);  // no newline at the end, capitals
+    EXPECT_EQ(parse_hello_session("session 0000000000000000\r\n" + description).session, 0u);
+    struct Case {
+        std::string text;
+        const char* reason;
+    } bad[] = {
+        {description, "no 'session' line"},
+        {description + "session 0123456789abcde\n", "16 hex digits"},     // 15 digits
+        {description + "session 0123456789abcdef0\n", "16 hex digits"},   // 17
+        {description + "session 0123456789abcdeg\n", "16 hex digits"},    // not hex
+        {description + "session -123456789abcdef\n", "16 hex digits"},    // a sign
+        {description + "session 0123456789abcdef x\n", "16 hex digits"},  // trailing word
+        {description + "session\n", "16 hex digits"},
+        {description + "session 0123456789abcdef\nsession 0123456789abcdef\n", "more than one"},
+    };
+    for (const auto& c : bad) {
+        auto parsed = parse_hello_session(c.text);
+        EXPECT_FALSE(parsed.session) << c.text;
+        EXPECT_NE(parsed.error.find(c.reason), std::string::npos) << parsed.error;
+    }
+}
+
+// The description parser reads a hello with its session line as the same
+// description: `session` is a statement it does not need.
+TEST(SocketFrame, DescriptionParserIgnoresTheSessionLine) {
+    const std::string description =
+        "pcc-device 1\nclass pcc-mctp\nchannel 0\nsubspace 0 type 3 role initiator shmem 4096\n"
+        "subspace 1 type 4 role responder shmem 4096\n";
+    const ParsedDescription plain = parse_device_description(description);
+    const ParsedDescription hello =
+        parse_device_description(description + "session 8f2e0c6a1b3d5e7f\n");
+    ASSERT_TRUE(plain.device);
+    ASSERT_TRUE(hello.device) << hello.error;
+    EXPECT_EQ(*hello.device, *plain.device);
+    EXPECT_TRUE(hello.problems.empty());
 }
 
 TEST(SpoolName, FormatsAndParses) {

@@ -5,21 +5,25 @@
  *
  * Frames on the stream, all little-endian (docs/system/devices/pcc.rst):
  *
- *   0  u32  magic "PCC2" (0x32434350): framing version 2
+ *   0  u32  magic "PCC3" (0x33434350): framing version 3
  *   4  u32  payload length n, at most PCC_MSG_MAX_SIZE
  *   8  u16  channel: the device's base subspace index
- *   10 u8   kind: 1 request, 2 response, 3 notification, 4 hello
+ *   10 u8   kind: 1 request, 2 response, 3 notification, 4 hello, 5 done
  *   11 u8   layout: 0 extended, 1 generic
  *   12 u64  id: the sender's number for the frame (a request's id)
- *   20 u64  reference: a response's request id, else 0
- *   28 n    payload: the message, or the device description (hello)
+ *   20 u64  reference: the request a response or a done settles, else 0
+ *   28 n    payload: the message, the hello's text, or nothing (done)
  *
- * Every connection starts with a hello from QEMU. A framing error closes
- * the connection (a byte stream cannot be resynchronised); the platform
- * reconnects. Requests rung while the platform is away wait in a bounded
- * queue; messages from the platform wait until the device can take them,
- * and while that queue is full the platform stops reading, so the
- * platform is slowed down, never dropped.
+ * Every connection starts with a hello from QEMU: the device description
+ * and the session, a random number that stays for the device's life.
+ * Requests are delivered exactly once: QEMU keeps each one until a
+ * response or a done names it, sends the kept ones again after the hello
+ * of every new connection, and drops a second answer; the platform acts
+ * once per session and request id. A framing error closes the connection
+ * (a byte stream cannot be resynchronised); the platform reconnects.
+ * Messages from the platform wait until the device can take them, and
+ * while that queue is full the platform stops reading, so the platform is
+ * slowed down, never dropped.
  *
  * Copyright (c) 2026 qemu-pcc developers
  *
@@ -37,12 +41,12 @@
 
 /* "PCC" and the framing version digit */
 #define PCC_FRAME_MAGIC_BASE    0x00434350u
-#define PCC_FRAME_VERSION       2
+#define PCC_FRAME_VERSION       3
 #define PCC_FRAME_MAGIC         (PCC_FRAME_MAGIC_BASE | \
                                  (('0' + PCC_FRAME_VERSION) << 24))
 #define PCC_FRAME_HDR_SIZE      28
-/* requests queued while the platform is away */
-#define PCC_CHR_TX_QUEUE_MAX    64
+/* requests kept until they are settled */
+#define PCC_CHR_KEPT_MAX        64
 /* messages from the platform waiting for the device */
 #define PCC_CHR_RX_QUEUE_MAX    64
 
@@ -51,6 +55,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(PccChardevPlatform, PCC_PLATFORM_CHARDEV)
 typedef struct PccFrame {
     PccMsgKind kind;
     PccMsgLayout layout;
+    uint64_t id;
     uint64_t ref;
     size_t len;
     uint8_t *data;      /* the whole frame for tx, the payload for rx */
@@ -64,12 +69,16 @@ struct PccChardevPlatform {
 
     PccCharFrontend chr;
     bool connected;
-    bool tx_full_reported;
+    bool kept_full_reported;
     /* bytes of the head of tx_queue already on the wire */
     size_t tx_offset;
     guint tx_watch;
     uint64_t next_id;
+    uint64_t session;
     GByteArray *rx_buf;
+    /* requests sent and not settled, in the order they were rung */
+    GQueue kept;
+    /* frames to write on this connection: the hello, copies of kept ones */
     GQueue tx_queue;
     GQueue rx_queue;
 };
@@ -88,6 +97,7 @@ static PccFrame *pcc_frame_new_tx(PccChardevPlatform *s, PccMsgKind kind,
 
     f->kind = kind;
     f->layout = layout;
+    f->id = id;
     f->len = PCC_FRAME_HDR_SIZE + len;
     f->data = g_malloc(f->len);
     stl_le_p(f->data, PCC_FRAME_MAGIC);
@@ -99,6 +109,14 @@ static PccFrame *pcc_frame_new_tx(PccChardevPlatform *s, PccMsgKind kind,
     stq_le_p(f->data + 20, 0);
     memcpy(f->data + PCC_FRAME_HDR_SIZE, buf, len);
     return f;
+}
+
+static PccFrame *pcc_frame_copy(const PccFrame *f)
+{
+    PccFrame *c = g_memdup2(f, sizeof(*f));
+
+    c->data = g_memdup2(f->data, f->len);
+    return c;
 }
 
 static void pcc_chr_flush(PccChardevPlatform *s);
@@ -142,9 +160,6 @@ static void pcc_chr_flush(PccChardevPlatform *s)
         g_queue_pop_head(&s->tx_queue);
         pcc_frame_free(f);
     }
-    if (g_queue_is_empty(&s->tx_queue)) {
-        s->tx_full_reported = false;
-    }
 }
 
 static uint64_t pcc_chr_send(PccPlatform *p, PccMsgKind kind,
@@ -152,21 +167,24 @@ static uint64_t pcc_chr_send(PccPlatform *p, PccMsgKind kind,
                              size_t len)
 {
     PccChardevPlatform *s = PCC_PLATFORM_CHARDEV(p);
+    PccFrame *f;
 
-    if (g_queue_get_length(&s->tx_queue) >= PCC_CHR_TX_QUEUE_MAX) {
-        if (!s->tx_full_reported) {
-            warn_report("pcc chardev '%s': platform away and %d requests "
-                        "queued; refusing more until it is back",
-                        s->chardev, PCC_CHR_TX_QUEUE_MAX);
-            s->tx_full_reported = true;
+    if (g_queue_get_length(&s->kept) >= PCC_CHR_KEPT_MAX) {
+        if (!s->kept_full_reported) {
+            warn_report("pcc chardev '%s': %d requests not settled (is the "
+                        "platform away?); refusing more until it answers",
+                        s->chardev, PCC_CHR_KEPT_MAX);
+            s->kept_full_reported = true;
         }
         return 0;
     }
-    g_queue_push_tail(&s->tx_queue,
-                      pcc_frame_new_tx(s, kind, layout, ++s->next_id, buf,
-                                       len));
-    pcc_chr_flush(s);
-    return s->next_id;
+    f = pcc_frame_new_tx(s, kind, layout, ++s->next_id, buf, len);
+    g_queue_push_tail(&s->kept, f);
+    if (s->connected) {
+        g_queue_push_tail(&s->tx_queue, pcc_frame_copy(f));
+        pcc_chr_flush(s);
+    }
+    return f->id;
 }
 
 static void pcc_chr_kick(PccPlatform *p)
@@ -228,6 +246,35 @@ static bool pcc_chr_check_magic(PccChardevPlatform *s, uint32_t magic)
     return false;
 }
 
+static gint pcc_frame_has_id(gconstpointer frame, gconstpointer id)
+{
+    return ((const PccFrame *)frame)->id == *(const uint64_t *)id ? 0 : 1;
+}
+
+/*
+ * A response or done for request @ref arrived: true if it settles a kept
+ * request (which is then forgotten), false for a second answer
+ */
+static bool pcc_chr_settle(PccChardevPlatform *s, uint8_t kind, uint64_t ref)
+{
+    GList *link = ref ? g_queue_find_custom(&s->kept, &ref,
+                                            pcc_frame_has_id) : NULL;
+
+    if (!ref) {
+        warn_report("pcc chardev '%s': dropped a frame of kind %u that "
+                    "names no request", s->chardev, kind);
+        return false;
+    }
+    if (!link) {
+        trace_pcc_chardev_duplicate(s->parent.channel, kind, ref);
+        return false;
+    }
+    pcc_frame_free(link->data);
+    g_queue_delete_link(&s->kept, link);
+    s->kept_full_reported = false;
+    return true;
+}
+
 /* Take complete frames out of rx_buf */
 static void pcc_chr_parse(PccChardevPlatform *s)
 {
@@ -238,6 +285,7 @@ static void pcc_chr_parse(PccChardevPlatform *s)
         uint32_t len = ldl_le_p(h + 4);
         uint16_t channel = lduw_le_p(h + 8);
         uint8_t kind = h[10], layout = h[11];
+        uint64_t ref;
         PccFrame *f;
 
         if (!pcc_chr_check_magic(s, ldl_le_p(h))) {
@@ -247,7 +295,7 @@ static void pcc_chr_parse(PccChardevPlatform *s)
             pcc_chr_protocol_error(s, "frame longer than any message");
             return;
         }
-        if (kind < PCC_MSG_REQUEST || kind > PCC_MSG_HELLO ||
+        if (kind < PCC_MSG_REQUEST || kind > PCC_MSG_DONE ||
             (layout != PCC_LAYOUT_EXTENDED && layout != PCC_LAYOUT_GENERIC)) {
             pcc_chr_protocol_error(s, "unknown frame kind or layout");
             return;
@@ -255,17 +303,21 @@ static void pcc_chr_parse(PccChardevPlatform *s)
         if (s->rx_buf->len < PCC_FRAME_HDR_SIZE + len) {
             return;
         }
+        ref = ldq_le_p(h + 20);
         if (channel != p->channel ||
-            (kind != PCC_MSG_RESPONSE && kind != PCC_MSG_NOTIFICATION)) {
+            kind == PCC_MSG_REQUEST || kind == PCC_MSG_HELLO) {
             warn_report("pcc chardev '%s': dropped a frame for channel %u "
                         "kind %u: this device is channel %u and takes "
-                        "responses and notifications", s->chardev,
+                        "responses, notifications and dones", s->chardev,
                         channel, kind, p->channel);
-        } else {
+        } else if (kind == PCC_MSG_NOTIFICATION ||
+                   (pcc_chr_settle(s, kind, ref) &&
+                    kind == PCC_MSG_RESPONSE)) {
+            /* a done settles without anything to deliver */
             f = g_new0(PccFrame, 1);
             f->kind = kind;
             f->layout = layout;
-            f->ref = ldq_le_p(h + 20);
+            f->ref = ref;
             f->len = len;
             f->data = g_memdup2(h + PCC_FRAME_HDR_SIZE, len);
             g_queue_push_tail(&s->rx_queue, f);
@@ -297,34 +349,38 @@ static void pcc_chr_read(void *opaque, const uint8_t *buf, int size)
 static void pcc_chr_event(void *opaque, QEMUChrEvent event)
 {
     PccChardevPlatform *s = opaque;
-    const char *desc = s->parent.description;
+    g_autofree char *hello = NULL;
+    GList *l;
 
     switch (event) {
     case CHR_EVENT_OPENED:
         s->connected = true;
         trace_pcc_chardev_connected(s->parent.channel, true);
-        /* the device description goes first on every connection */
-        g_queue_push_head(&s->tx_queue,
+        /* the device description and the session go first */
+        hello = g_strdup_printf("%ssession %016" PRIx64 "\n",
+                                s->parent.description, s->session);
+        g_queue_push_tail(&s->tx_queue,
                           pcc_frame_new_tx(s, PCC_MSG_HELLO,
                                            PCC_LAYOUT_EXTENDED, 0,
-                                           (const uint8_t *)desc,
-                                           strlen(desc)));
+                                           (const uint8_t *)hello,
+                                           strlen(hello)));
+        /* then every request not settled, in order, ids unchanged */
+        for (l = s->kept.head; l; l = l->next) {
+            g_queue_push_tail(&s->tx_queue, pcc_frame_copy(l->data));
+        }
+        trace_pcc_chardev_resend(s->parent.channel,
+                                 g_queue_get_length(&s->kept));
         pcc_chr_flush(s);
         break;
     case CHR_EVENT_CLOSED:
         s->connected = false;
-        /* a frame cut short is sent again, whole, on the next connection */
+        /* what was not written goes again, whole, on the next connection */
         s->tx_offset = 0;
         if (s->tx_watch) {
             g_source_remove(s->tx_watch);
             s->tx_watch = 0;
         }
-        /* a hello not yet sent is replaced by the next connection's */
-        while (!g_queue_is_empty(&s->tx_queue) &&
-               ((PccFrame *)g_queue_peek_head(&s->tx_queue))->kind ==
-               PCC_MSG_HELLO) {
-            pcc_frame_free(g_queue_pop_head(&s->tx_queue));
-        }
+        g_queue_clear_full(&s->tx_queue, (GDestroyNotify)pcc_frame_free);
         g_byte_array_set_size(s->rx_buf, 0);
         trace_pcc_chardev_connected(s->parent.channel, false);
         break;
@@ -344,6 +400,7 @@ static void pcc_chr_disconnect(PccPlatform *p)
     qemu_chr_fe_deinit(&s->chr, false);
     s->connected = false;
     s->tx_offset = 0;
+    g_queue_clear_full(&s->kept, (GDestroyNotify)pcc_frame_free);
     g_queue_clear_full(&s->tx_queue, (GDestroyNotify)pcc_frame_free);
     g_queue_clear_full(&s->rx_queue, (GDestroyNotify)pcc_frame_free);
     g_byte_array_set_size(s->rx_buf, 0);
@@ -362,6 +419,7 @@ static bool pcc_chr_connect(PccPlatform *p, Error **errp)
     if (!qemu_chr_fe_init(&s->chr, chr, errp)) {
         return false;
     }
+    s->session = (uint64_t)g_random_int() << 32 | g_random_int();
     qemu_chr_fe_set_handlers(&s->chr, pcc_chr_can_read, pcc_chr_read,
                              pcc_chr_event, NULL, s, NULL, true);
     return true;
@@ -400,6 +458,7 @@ static void pcc_chr_instance_init(Object *obj)
     PccChardevPlatform *s = PCC_PLATFORM_CHARDEV(obj);
 
     s->rx_buf = g_byte_array_new();
+    g_queue_init(&s->kept);
     g_queue_init(&s->tx_queue);
     g_queue_init(&s->rx_queue);
 }

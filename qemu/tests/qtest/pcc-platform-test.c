@@ -1,7 +1,8 @@
 /*
  * QTest testcase for the PCC platform connections: pcc-platform-spool
  * and pcc-platform-chardev, the device description each gives the
- * platform, and the socket framing (version 2, hello, request ids).
+ * platform, and the socket framing (version 3: hello with the session,
+ * request ids, exactly-once delivery across reconnections).
  *
  * The test plays the platform; the expected bytes are written out from
  * docs/system/devices/pcc.rst, independently of QEMU's code.
@@ -17,13 +18,17 @@
 #include "qemu/bswap.h"
 #include "pcc-utils.h"
 
-/* Socket framing, version 2 */
-#define FRAME_MAGIC_V1      0x31434350u     /* "PCC1" */
+/* Socket framing, version 3 */
 #define FRAME_MAGIC_V2      0x32434350u     /* "PCC2" */
+#define FRAME_MAGIC_V3      0x33434350u     /* "PCC3" */
 #define FRAME_HDR_SIZE      28
 #define FRAME_KIND_REQUEST  1
 #define FRAME_KIND_RESPONSE 2
+#define FRAME_KIND_NOTIFICATION 3
 #define FRAME_KIND_HELLO    4
+#define FRAME_KIND_DONE     5
+/* "session " and 16 hex digits and a newline, after the description */
+#define HELLO_SESSION_LEN   25
 
 /* The description of a pcc-mctp at channel 2 with 4 KiB subspaces */
 static const char mctp_description[] =
@@ -64,7 +69,7 @@ static bool frame_read(int fd, Frame *f)
     f->layout = h[11];
     f->id = ldq_le_p(h + 12);
     f->ref = ldq_le_p(h + 20);
-    g_assert_cmphex(f->magic, ==, FRAME_MAGIC_V2);
+    g_assert_cmphex(f->magic, ==, FRAME_MAGIC_V3);
     g_assert_cmpuint(f->len, <=, 0x10000);
     f->payload = g_byte_array_sized_new(f->len);
     g_byte_array_set_size(f->payload, f->len);
@@ -88,9 +93,14 @@ static void frame_write(int fd, uint32_t magic, uint16_t channel,
     pcc_write_all(fd, payload->data, payload->len);
 }
 
-/* The hello: the device description, first on every connection */
-static void expect_hello(int fd, unsigned channel, const char *desc)
+/*
+ * The hello, first on every connection: the device description, then
+ * "session S" with 16 hex digits. Returns S.
+ */
+static char *expect_hello(int fd, unsigned channel, const char *desc)
 {
+    size_t n = strlen(desc);
+    char *session;
     Frame f;
 
     g_assert_true(frame_read(fd, &f));
@@ -99,8 +109,14 @@ static void expect_hello(int fd, unsigned channel, const char *desc)
     g_assert_cmpuint(f.layout, ==, 0);
     g_assert_cmpuint(f.id, ==, 0);
     g_assert_cmpuint(f.ref, ==, 0);
-    g_assert_cmpmem(f.payload->data, f.payload->len, desc, strlen(desc));
+    g_assert_cmpuint(f.payload->len, ==, n + HELLO_SESSION_LEN);
+    g_assert_cmpmem(f.payload->data, n, desc, n);
+    session = g_strndup((const char *)f.payload->data + n,
+                        HELLO_SESSION_LEN);
+    g_assert_true(g_regex_match_simple("^session [0-9a-f]{16}\n$", session,
+                                       0, 0));
     g_byte_array_unref(f.payload);
+    return session;
 }
 
 /* An MCTP-over-PCC message of @len payload bytes for subspace @idx */
@@ -232,10 +248,11 @@ static void test_chardev_hello_and_ids(void)
     g_autoptr(GByteArray) m1 = mctp_msg(2, 20, 1);
     g_autoptr(GByteArray) m2 = mctp_msg(2, 60, 2);
     g_autoptr(GByteArray) answer = mctp_msg(3, 12, 9);
+    g_autofree char *session = NULL;
     Frame f;
 
     socket_platform_start(&sp, NULL);
-    expect_hello(sp.conn, 2, mctp_description);
+    session = expect_hello(sp.conn, 2, mctp_description);
 
     ring_initiator(sp.qts, 2, m1);
     g_assert_true(frame_read(sp.conn, &f));
@@ -255,7 +272,7 @@ static void test_chardev_hello_and_ids(void)
     g_byte_array_unref(f.payload);
 
     /* a response naming its request reaches the inbox */
-    frame_write(sp.conn, FRAME_MAGIC_V2, 2, FRAME_KIND_RESPONSE, 0, 1, 2,
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 1, 2,
                 answer);
     g_assert_true(pcc_wait_readl(sp.qts, pcc_reg_addr(3, REG_CMD_COMPLETE),
                                  1, 0));
@@ -277,26 +294,207 @@ static void test_chardev_old_framing(void)
         "-trace pcc_chardev_protocol_error,file=%s", logfile);
     g_autoptr(GByteArray) payload = g_byte_array_new();
     g_autofree char *log = NULL;
+    g_autofree char *s1 = NULL;
+    g_autofree char *s2 = NULL;
     SocketPlatform sp;
     uint8_t byte;
 
     socket_platform_start(&sp, extra);
-    expect_hello(sp.conn, 2, mctp_description);
+    s1 = expect_hello(sp.conn, 2, mctp_description);
     g_byte_array_set_size(payload, 16);
     memset(payload->data, 0, payload->len);
-    frame_write(sp.conn, FRAME_MAGIC_V1, 2, FRAME_KIND_RESPONSE, 0, 0, 0,
+    frame_write(sp.conn, FRAME_MAGIC_V2, 2, FRAME_KIND_RESPONSE, 0, 0, 0,
                 payload);
     /* QEMU hangs up */
     g_assert_false(pcc_read_exact(sp.conn, &byte, 1));
     close(sp.conn);
     sp.conn = pcc_unix_accept(sp.listener);
-    expect_hello(sp.conn, 2, mctp_description);
+    s2 = expect_hello(sp.conn, 2, mctp_description);
+    /* the session stays across connections */
+    g_assert_cmpstr(s1, ==, s2);
     socket_platform_stop(&sp);
 
     log = pcc_read_log(logfile);
-    pcc_assert_log_has(log, "the platform speaks PCC framing version 1; "
-                       "QEMU speaks version 2");
+    pcc_assert_log_has(log, "the platform speaks PCC framing version 2; "
+                       "QEMU speaks version 3");
     pcc_rm_rf(logdir);
+}
+
+/* The next frame must be request @id carrying @msg */
+static void expect_request(int fd, uint64_t id, const GByteArray *msg)
+{
+    Frame f;
+
+    g_assert_true(frame_read(fd, &f));
+    g_assert_cmpuint(f.kind, ==, FRAME_KIND_REQUEST);
+    g_assert_cmpuint(f.id, ==, id);
+    g_assert_cmpmem(f.payload->data, f.payload->len, msg->data, msg->len);
+    g_byte_array_unref(f.payload);
+}
+
+static void reconnect(SocketPlatform *sp)
+{
+    close(sp->conn);
+    sp->conn = pcc_unix_accept(sp->listener);
+}
+
+static void wait_inbox_posted(QTestState *qts, const GByteArray *want)
+{
+    g_autofree uint8_t *got = g_malloc(want->len);
+
+    g_assert_true(pcc_wait_readl(qts, pcc_reg_addr(3, REG_CMD_COMPLETE), 1,
+                                 0));
+    qtest_memread(qts, pcc_shmem_addr(3), got, want->len);
+    /* the signature is the subspace's own */
+    g_assert_cmpmem(got + 4, want->len - 4, want->data + 4, want->len - 4);
+}
+
+/* The guest took the inbox message (ack, command complete, doorbell) */
+static void consume_inbox(QTestState *qts)
+{
+    qtest_writel(qts, pcc_reg_addr(3, REG_PLATFORM_ACK), 1);
+    qtest_writel(qts, pcc_reg_addr(3, REG_CMD_COMPLETE), 1);
+    qtest_writel(qts, pcc_reg_addr(3, REG_DOORBELL), 1);
+}
+
+/*
+ * Requests that the platform had in hand when the connection went are
+ * sent again, ids unchanged, after the next hello; settled ones (by a
+ * response or a done) are not. Requests rung while the platform is away
+ * follow them.
+ */
+static void test_chardev_resend_unsettled(void)
+{
+    g_autoptr(GByteArray) m1 = mctp_msg(2, 20, 0x10);
+    g_autoptr(GByteArray) m2 = mctp_msg(2, 24, 0x20);
+    g_autoptr(GByteArray) m3 = mctp_msg(2, 28, 0x30);
+    g_autoptr(GByteArray) m4 = mctp_msg(2, 32, 0x40);
+    g_autoptr(GByteArray) a1 = mctp_msg(3, 8, 0x11);
+    g_autoptr(GByteArray) none = g_byte_array_new();
+    g_autofree char *s1 = NULL;
+    g_autofree char *s2 = NULL;
+    g_autofree char *s3 = NULL;
+    SocketPlatform sp;
+
+    socket_platform_start(&sp, NULL);
+    s1 = expect_hello(sp.conn, 2, mctp_description);
+    ring_initiator(sp.qts, 2, m1);
+    ring_initiator(sp.qts, 2, m2);
+    expect_request(sp.conn, 1, m1);
+    expect_request(sp.conn, 2, m2);
+    /* request 1 is answered, then the platform dies holding request 2 */
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 7, 1,
+                a1);
+    wait_inbox_posted(sp.qts, a1);
+    consume_inbox(sp.qts);
+    reconnect(&sp);
+    s2 = expect_hello(sp.conn, 2, mctp_description);
+    g_assert_cmpstr(s1, ==, s2);
+    expect_request(sp.conn, 2, m2);
+
+    /* settled by a done; the platform goes away again */
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_DONE, 0, 8, 2, none);
+    close(sp.conn);
+    /* rung while the platform is away: kept, sent after the next hello */
+    ring_initiator(sp.qts, 2, m3);
+    g_assert_cmphex(qtest_readl(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS)),
+                    ==, 0);
+    sp.conn = pcc_unix_accept(sp.listener);
+    s3 = expect_hello(sp.conn, 2, mctp_description);
+    g_assert_cmpstr(s1, ==, s3);
+    expect_request(sp.conn, 3, m3);
+    /* and nothing else before the next doorbell's request */
+    ring_initiator(sp.qts, 2, m4);
+    expect_request(sp.conn, 4, m4);
+    socket_platform_stop(&sp);
+}
+
+/*
+ * A second answer to a request (the platform answered, died, and
+ * answered the re-sent request again) is dropped: the guest sees the
+ * answer once.
+ */
+static void test_chardev_duplicate_answer(void)
+{
+    g_autofree char *logdir = pcc_make_tmp_dir();
+    g_autofree char *logfile = g_build_filename(logdir, "log", NULL);
+    g_autofree char *extra = g_strdup_printf(
+        "-trace pcc_chardev_duplicate,file=%s", logfile);
+    g_autoptr(GByteArray) m1 = mctp_msg(2, 20, 0x50);
+    g_autoptr(GByteArray) a1 = mctp_msg(3, 8, 0x51);
+    g_autoptr(GByteArray) other = mctp_msg(3, 8, 0x52);
+    g_autoptr(GByteArray) notification = mctp_msg(3, 12, 0x53);
+    g_autofree char *session = NULL;
+    g_autofree char *log = NULL;
+    SocketPlatform sp;
+
+    socket_platform_start(&sp, extra);
+    session = expect_hello(sp.conn, 2, mctp_description);
+    ring_initiator(sp.qts, 2, m1);
+    expect_request(sp.conn, 1, m1);
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 1, 1,
+                a1);
+    wait_inbox_posted(sp.qts, a1);
+    consume_inbox(sp.qts);
+    /* again, then one for a request never sent, then a notification */
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 2, 1,
+                a1);
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 3, 99,
+                other);
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_NOTIFICATION, 0, 4,
+                0, notification);
+    /* frames are handled in order: the notification is next in the inbox */
+    wait_inbox_posted(sp.qts, notification);
+    consume_inbox(sp.qts);
+    socket_platform_stop(&sp);
+
+    log = pcc_read_log(logfile);
+    pcc_assert_log_has(log, "kind 2 for request 1, which is settled already");
+    pcc_assert_log_has(log, "kind 2 for request 99, which is settled already");
+    pcc_rm_rf(logdir);
+}
+
+/*
+ * At most 64 requests stay unsettled: the next doorbell fails with the
+ * error bit, and one settled request makes room again.
+ */
+static void test_chardev_kept_limit(void)
+{
+    g_autoptr(GByteArray) m = mctp_msg(2, 8, 0x60);
+    g_autoptr(GByteArray) none = g_byte_array_new();
+    g_autoptr(GByteArray) notification = mctp_msg(3, 4, 0x61);
+    SocketPlatform sp;
+    g_autofree char *session = NULL;
+    unsigned i;
+
+    socket_platform_start(&sp, NULL);
+    session = expect_hello(sp.conn, 2, mctp_description);
+    for (i = 1; i <= 64; i++) {
+        ring_initiator(sp.qts, 2, m);
+        g_assert_cmphex(qtest_readl(sp.qts,
+                                    pcc_reg_addr(2, REG_ERROR_STATUS)),
+                        ==, 0);
+        expect_request(sp.conn, i, m);
+    }
+    ring_initiator(sp.qts, 2, m);
+    g_assert_cmphex(qtest_readl(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS)),
+                    ==, 1);
+    qtest_writel(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS), 0);
+    /* a done for request 5, then a notification that shows it was read */
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_DONE, 0, 1, 5, none);
+    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_NOTIFICATION, 0, 2,
+                0, notification);
+    wait_inbox_posted(sp.qts, notification);
+    consume_inbox(sp.qts);
+    /* room for one more */
+    ring_initiator(sp.qts, 2, m);
+    g_assert_cmphex(qtest_readl(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS)),
+                    ==, 0);
+    expect_request(sp.conn, 65, m);
+    ring_initiator(sp.qts, 2, m);
+    g_assert_cmphex(qtest_readl(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS)),
+                    ==, 1);
+    socket_platform_stop(&sp);
 }
 
 static void test_error_exclusive(void)
@@ -360,6 +558,12 @@ int main(int argc, char **argv)
                    test_chardev_hello_and_ids);
     qtest_add_func("/pcc-platform/chardev/old-framing",
                    test_chardev_old_framing);
+    qtest_add_func("/pcc-platform/chardev/resend-unsettled",
+                   test_chardev_resend_unsettled);
+    qtest_add_func("/pcc-platform/chardev/duplicate-answer",
+                   test_chardev_duplicate_answer);
+    qtest_add_func("/pcc-platform/chardev/kept-limit",
+                   test_chardev_kept_limit);
     qtest_add_func("/pcc-platform/errors/exclusive", test_error_exclusive);
     qtest_add_func("/pcc-platform/errors/shared-platform",
                    test_error_shared_platform);

@@ -37,6 +37,8 @@ typedef enum PccMsgKind {
     PCC_MSG_RESPONSE = 2,
     PCC_MSG_NOTIFICATION = 3,
     PCC_MSG_HELLO = 4,
+    /* socket only: the platform handled a request and has no answer */
+    PCC_MSG_DONE = 5,
 } PccMsgKind;
 
 typedef enum PccMsgLayout {
