@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lab/fetch.sh: fetch and unpack the pinned guest artefacts (arm64 kernel,
-# its modules, UEFI firmware, static busybox) into the cache, once.
+# its modules and config, UEFI firmware, static busybox) into the cache,
+# once.
 #
 #   lab/fetch.sh            fetch if needed, print KEY=PATH lines on stdout
 #   lab/fetch.sh --offline  fail instead of touching the network
 #
-# Pins: config/versions.env (KERNEL_*, MODULES_PACKAGE, EFI_*, BUSYBOX_*).
+# Pins: config/versions.env (KERNEL_*, MODULES_PACKAGE, KERNEL_BASE_PACKAGE,
+# EFI_*, BUSYBOX_*).
 # Layout: $PCC_CACHE/downloads/guest/*.deb (downloads),
 #         $PCC_CACHE/guest/<package>_<version>/ (dpkg-deb -x trees).
 # Nothing is installed into the host.
@@ -43,6 +45,9 @@ unpack() {
 
 kdir=$(unpack "$KERNEL_PACKAGE" arm64 "$KERNEL_VERSION" "$KERNEL_SERIES")
 mdir=$(unpack "$MODULES_PACKAGE" arm64 "$KERNEL_VERSION" "$KERNEL_SERIES")
+# linux-base-*: the kernel's config (and modules.builtin), for the
+# scenarios' requires-config
+basedir=$(unpack "$KERNEL_BASE_PACKAGE" arm64 "$KERNEL_VERSION" "$KERNEL_SERIES")
 edir=$(unpack "$EFI_PACKAGE" '' "$EFI_VERSION" "$EFI_SERIES")
 bdir=$(unpack "$BUSYBOX_PACKAGE" arm64 "$BUSYBOX_VERSION" "$BUSYBOX_SERIES")
 
@@ -52,7 +57,8 @@ first() { compgen -G "$1" | head -n1 || true; }
 image=$(first "$kdir/usr/lib/modules/*/vmlinuz")
 [ -n "$image" ] || image=$(first "$kdir/boot/vmlinuz-*")
 [ -n "$image" ] || pcc_die "no kernel image in $kdir"
-config=$(first "$kdir/boot/config-*")
+config=$(first "$basedir/usr/lib/modules/*/config")
+[ -n "$config" ] || config=$(first "$kdir/boot/config-*")
 [ -n "$config" ] || config=$(first "$mdir/boot/config-*")
 [ -n "$config" ] || config=$(first "$kdir/usr/lib/modules/*/config")
 moddir=$(first "$mdir/usr/lib/modules/*")

@@ -16,6 +16,8 @@ pkgs=(
     acpica-tools qemu-efi-aarch64 socat xxd shellcheck
     # C++ side (pccd, lab, bench)
     libgtest-dev libgmock-dev libcli11-dev tshark g++-aarch64-linux-gnu
+    # the lab kernel (build/pcc-lab kernel: arm64 cross build, lab/kernel)
+    gcc-aarch64-linux-gnu bc libssl-dev libelf-dev cpio kmod xz-utils
 )
 
 sudo=()

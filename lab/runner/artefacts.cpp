@@ -78,9 +78,14 @@ Artefacts prepare(const Options& o) {
         auto kv = run_helper("fetch.sh");
         if (a.kernel.empty()) {
             a.kernel = kv["LAB_KERNEL"];
+            a.kconfig = kv["LAB_KCONFIG"];
             if (a.modules.empty()) {
                 a.modules = kv["LAB_MODULES"];
             }
+        } else {
+            a.origin = KernelOrigin::image;
+            a.kconfig = o.kernel_config.empty() ? guess_kernel_config(a.kernel, a.modules)
+                                                : o.kernel_config;
         }
         if (a.bios.empty()) {
             a.bios = kv["LAB_EFI"];

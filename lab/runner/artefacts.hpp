@@ -6,12 +6,16 @@
 
 #include <string>
 
+#include "kconfig.hpp"
 #include "options.hpp"
 
 namespace lab {
 
 struct Artefacts {
     std::string qemu, bios, kernel, modules, busybox, guest_bin, pccd;
+    // the kernel's origin and its configuration ("" when unknown)
+    KernelOrigin origin = KernelOrigin::stock;
+    std::string kconfig;
     double prepare_s = 0;
 };
 

@@ -120,6 +120,10 @@ std::vector<std::uint8_t> scenario_initramfs(const Scenario& sc, const Artefacts
         }
     } else if (!sc.modules.empty()) {
         const ModuleSet ms = resolve_modules(a.modules, sc.modules);
+        for (const auto& m : ms.builtin) {
+            results.push_back(
+                {Status::ok, "module-" + m, "built into the kernel (modules.builtin)"});
+        }
         for (const auto& m : ms.missing) {
             results.push_back(
                 {Status::skip, "module-" + m,

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <vector>
 
 #include "artefacts.hpp"
 #include "cli.hpp"
+#include "kernel.hpp"
 #include "options.hpp"
 #include "paths.hpp"
 #include "process.hpp"
@@ -37,6 +39,12 @@ void add_options(CLI::App& cmd, Options& o) {
          "boot this arm64 Image instead of the pinned Debian kernel");
     path("--modules", o.modules, "DIR",
          "its modules tree (lib/modules/VERSION); without it a --kernel run loads no modules");
+    path("--kernel-config", o.kernel_config, "FILE",
+         "the .config of --kernel IMAGE, for requires-config (default: found next to it)");
+    path("--kernel-tree", o.kernel_tree, "DIR",
+         "build this kernel tree with the lab's config (out of tree, in the cache) and boot it");
+    cmd.add_flag("--lab-kernel", o.lab_kernel,
+                 "boot every scenario on the lab kernel (built from Debian's source when needed)");
     path("--qemu", o.qemu, "PATH", "qemu-system-aarch64 (default: build/qemu-system-aarch64)");
     path("--bios", o.bios, "PATH", "UEFI firmware (default: pinned QEMU_EFI.fd from the cache)");
     path("--pccd", o.pccd, "PATH", "pccd binary (default: build/pccd, else next to pcc-lab)");
@@ -84,6 +92,19 @@ int cmd_prepare(const Options& o) {
     return 0;
 }
 
+void print_lab_kernel(const LabKernel& k) {
+    std::cerr << "pcc-lab: lab kernel " << k.image << " (" << k.release << ", "
+              << (k.rebuilt ? "built in " + fmt_s(k.seconds) : std::string("up to date")) << ")\n";
+}
+
+int cmd_kernel(const Options& o, bool verbose) {
+    const LabKernel k = build_lab_kernel(o.kernel_tree, verbose);
+    std::cout << "kernel " << k.image << "\nmodules " << k.modules << "\nconfig " << k.config
+              << "\nrelease " << k.release << "\nbuild-dir " << k.build_dir << "\n"
+              << (k.rebuilt ? "built in " + fmt_s(k.seconds) : std::string("up to date")) << "\n";
+    return 0;
+}
+
 int cmd_run(Options o) {
     if (o.scenarios.empty()) {
         o.scenarios = {kDefaultScenarios.begin(), kDefaultScenarios.end()};
@@ -92,17 +113,42 @@ int cmd_run(Options o) {
     for (const auto& s : o.scenarios) {
         scs.push_back(load_scenario(find_scenario(s, scenario_dir(o))));
     }
+    // The lab kernel: for --kernel-tree and --lab-kernel, and for the
+    // scenarios that say `kernel = lab` when no --kernel was given.
+    const bool all_lab = !o.kernel_tree.empty() || o.lab_kernel;
+    const bool some_lab =
+        o.kernel.empty() && std::any_of(scs.begin(), scs.end(), [](const auto& s) {
+            return s.kernel.kind == KernelKind::lab && !s.skip;
+        });
+    std::optional<LabKernel> lab_kernel;
+    if (all_lab || some_lab) {
+        lab_kernel = build_lab_kernel(o.kernel_tree, false);
+        print_lab_kernel(*lab_kernel);
+    }
     const Artefacts a = prepare(o);
-    std::cerr << "pcc-lab: qemu " << a.qemu << "\npcc-lab: kernel " << a.kernel
-              << "\npcc-lab: modules " << (a.modules.empty() ? "(none)" : a.modules)
-              << "\npcc-lab: prepared in " << fmt_s(a.prepare_s) << "\n";
+    Artefacts lab_a = a;
+    if (lab_kernel) {
+        lab_a.kernel = lab_kernel->image;
+        lab_a.modules = lab_kernel->modules;
+        lab_a.kconfig = lab_kernel->config;
+        lab_a.origin = o.kernel_tree.empty() ? KernelOrigin::lab : KernelOrigin::tree;
+    }
+    if (!all_lab) {
+        std::cerr << "pcc-lab: kernel " << a.kernel << "\npcc-lab: modules "
+                  << (a.modules.empty() ? "(none)" : a.modules) << "\n";
+    }
+    std::cerr << "pcc-lab: qemu " << a.qemu << "\npcc-lab: prepared in " << fmt_s(a.prepare_s)
+              << "\n";
 
     TapReport report(std::cout);
     for (const auto& sc : scs) {
-        std::cerr << "pcc-lab: === " << sc.name << ": " << sc.description << "\n";
+        const Artefacts& sa =
+            all_lab || (some_lab && sc.kernel.kind == KernelKind::lab) ? lab_a : a;
+        std::cerr << "pcc-lab: === " << sc.name << ": " << sc.description << " ("
+                  << describe(sa.origin) << ")\n";
         ScenarioOutcome oc;
         try {
-            oc = run_scenario(sc, a, o);
+            oc = run_scenario(sc, sa, o);
         } catch (const std::exception& e) {
             oc = ScenarioOutcome{};
             oc.name = sc.name;
@@ -131,6 +177,15 @@ int main(int argc, char** argv) {
         ->type_name("SCENARIO|FILE.conf");
     auto* list = app.add_subcommand("list", "the scenarios in lab/scenarios");
     auto* prep = app.add_subcommand("prepare", "fetch artefacts, build guest programs");
+    auto* kernel = app.add_subcommand(
+        "kernel", "build the lab kernel (Debian's linux-source, or --kernel-tree DIR) and pcc_raw");
+    bool verbose = false;
+    kernel
+        ->add_option("--kernel-tree", o.kernel_tree,
+                     "build this tree instead (out of tree, in the cache)")
+        ->type_name("DIR")
+        ->take_last();
+    kernel->add_flag("-v,--verbose", verbose, "make's output on stderr too (always in make.log)");
     auto* help = app.add_subcommand("help", "this text");
     for (auto* cmd : {run, list, prep}) {
         add_options(*cmd, o);
@@ -156,9 +211,18 @@ int main(int argc, char** argv) {
                                 "--modules needs --kernel (the pinned kernel brings its own "
                                 "modules)");
     }
+    if (!o.kernel_config.empty() && o.kernel.empty()) {
+        return pcc::usage_error(app, "--kernel-config needs --kernel");
+    }
+    if (!o.kernel.empty() && (!o.kernel_tree.empty() || o.lab_kernel)) {
+        return pcc::usage_error(app, "--kernel excludes --kernel-tree and --lab-kernel");
+    }
     try {
         if (run->parsed()) {
             return cmd_run(o);
+        }
+        if (kernel->parsed()) {
+            return cmd_kernel(o, verbose);
         }
         if (list->parsed()) {
             return cmd_list(o);

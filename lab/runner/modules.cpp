@@ -32,6 +32,15 @@ std::string module_name(const fs::path& p) {
     return {};
 }
 
+std::string read_bytes_or_empty(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+        return {};
+    }
+    const auto b = read_bytes(path);
+    return std::string(b.begin(), b.end());
+}
+
 std::vector<std::uint8_t> load_module(const std::string& path) {
     const char* tool = nullptr;
     if (path.ends_with(".xz")) {
@@ -54,6 +63,19 @@ std::vector<std::uint8_t> load_module(const std::string& path) {
 }
 
 }  // namespace
+
+std::set<std::string> builtin_modules(std::string_view text) {
+    std::set<std::string> out;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (auto n = module_name(fs::path(std::string(line))); !n.empty()) {
+            out.insert(n);
+        }
+    }
+    return out;
+}
 
 std::vector<std::string> module_depends(const std::vector<std::uint8_t>& ko) {
     static const std::string key = "depends=";
@@ -130,6 +152,15 @@ ModuleSet resolve_modules(const std::string& tree, const std::vector<std::string
     };
     for (const auto& w : wanted) {
         visit(w);
+    }
+    if (!set.missing.empty()) {
+        std::vector<std::string> still;
+        const std::string listed(read_bytes_or_empty(tree + "/modules.builtin"));
+        const auto builtin = builtin_modules(listed);
+        for (const auto& m : set.missing) {
+            (builtin.count(m) ? set.builtin : still).push_back(m);
+        }
+        set.missing = std::move(still);
     }
     return set;
 }

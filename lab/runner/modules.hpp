@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lab {
@@ -21,10 +23,15 @@ struct Module {
 struct ModuleSet {
     std::vector<Module> load_order;    // dependencies first
     std::vector<std::string> missing;  // requested or needed, not found
+    std::vector<std::string> builtin;  // of those, listed in the tree's modules.builtin
 };
 
 // Throws std::runtime_error when a module cannot be decompressed.
 ModuleSet resolve_modules(const std::string& tree, const std::vector<std::string>& wanted);
+
+// The module names (normalised) of a modules.builtin file
+// ("kernel/drivers/hwmon/xgene-hwmon.ko" -> "xgene_hwmon").
+std::set<std::string> builtin_modules(std::string_view modules_builtin);
 
 // The "depends=" value of a .ko's .modinfo (split at ',').
 std::vector<std::string> module_depends(const std::vector<std::uint8_t>& ko);

@@ -16,6 +16,10 @@ inline constexpr std::array<const char*, 5> kDefaultScenarios{"pcc-core", "xgene
 struct Options {
     std::vector<std::string> scenarios;  // names or FILE.conf
     std::string kernel, modules, qemu, bios, pccd, guest_bin, scenario_dir, log_dir;
+    // the lab kernel (kernel.hpp): --kernel-tree DIR, --lab-kernel;
+    // --kernel-config FILE: the config of a --kernel IMAGE
+    std::string kernel_tree, kernel_config;
+    bool lab_kernel = false;
     std::optional<int> timeout;  // overrides the scenarios' timeout
     bool keep = false, fail_on_skip = false, quiet = false;
 };

@@ -16,6 +16,7 @@
 #include "files.hpp"
 #include "host_steps.hpp"
 #include "initramfs.hpp"
+#include "kconfig.hpp"
 #include "paths.hpp"
 #include "placeholders.hpp"
 #include "process.hpp"
@@ -232,6 +233,15 @@ ScenarioOutcome run_scenario(const Scenario& sc, const Artefacts& a, const Optio
     if (sc.skip) {
         oc.results.push_back({Status::skip, "scenario", *sc.skip});
         return oc;
+    }
+    // kernel = ..., requires-config = ... (kconfig.hpp)
+    const RequirementVerdict kv = check_requirements(sc.kernel, a.origin, a.kconfig);
+    if (kv.state == RequirementVerdict::State::unmet) {
+        oc.results.push_back({Status::skip, "scenario", kv.reason});
+        return oc;
+    }
+    if (kv.state == RequirementVerdict::State::unknown) {
+        oc.results.push_back({Status::skip, "kernel-config", kv.reason});
     }
     const bool have_pccd = sc.pccd && is_executable(a.pccd);
     if (sc.pccd && !have_pccd && sc.pccd_required) {

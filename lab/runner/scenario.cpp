@@ -128,6 +128,23 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
             } catch (const std::runtime_error& e) {
                 fail(e.what());
             }
+        } else if (key == "kernel") {
+            try {
+                s.kernel.kind = parse_kernel_kind(value);
+            } catch (const std::invalid_argument& e) {
+                fail(e.what());
+            }
+        } else if (key == "requires-config") {
+            if (value.empty()) {
+                fail("requires-config: empty");
+            }
+            try {
+                for (const auto w : pcc::split_words(value)) {
+                    s.kernel.configs.push_back(parse_config_requirement(w));
+                }
+            } catch (const std::invalid_argument& e) {
+                fail(e.what());
+            }
         } else if (key == "skip") {
             s.skip = value.empty() ? std::string("skipped by the scenario") : value;
         } else {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "kconfig.hpp"
+
 namespace lab {
 
 // on NAME = COMMAND [=> EXPECTED]: a host step (docs/lab.md).
@@ -43,6 +45,8 @@ struct Scenario {
     // guest prints "PCC-LAB-HOST NAME" (pcc-guest-check --host-step NAME)
     std::vector<HostStepSpec> on;
     std::optional<std::string> skip;  // skip = REASON: never boots
+    // kernel = any|stock|lab, requires-config = CONFIG_X[=y|m|n] ...
+    KernelRequirements kernel;
 };
 
 // Reads NAME.conf. Throws std::runtime_error("FILE:LINE: why") on errors.
