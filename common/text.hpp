@@ -16,6 +16,10 @@ std::string errno_text(int err = errno);
 // newlines. The views point into `line`.
 std::vector<std::string_view> split_words(std::string_view line);
 
+// The fields of `text` between `separator`s ("1,,2" gives "1", "", "2"; ""
+// gives none). The views point into `text`.
+std::vector<std::string_view> split_at(std::string_view text, char separator);
+
 // `text` without leading and trailing white space.
 std::string_view trim(std::string_view text);
 

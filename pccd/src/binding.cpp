@@ -146,8 +146,16 @@ void Bindings::setting_changed(std::string_view key, std::string_view value) {
 void Bindings::prepare(unsigned channel, Channel& ch) {
     const PersonalityEntry* entry = ch.override != nullptr ? ch.override : ch.described;
     if (entry != nullptr) {
-        instance(channel, ch, entry, entry->info.layout());
+        instance(channel, ch, entry, layout_for(ch, *entry));
     }
+}
+
+Layout Bindings::layout_for(const Channel& ch, const PersonalityEntry& entry) {
+    if (entry.info.described_layout && ch.description && ch.described == &entry &&
+        !ch.description->subspaces.empty()) {
+        return ch.description->layout();
+    }
+    return entry.info.layout();
 }
 
 Route Bindings::route(unsigned channel, Layout layout, std::optional<std::uint32_t> pcc_command) {
@@ -161,7 +169,7 @@ Route Bindings::route(unsigned channel, Layout layout, std::optional<std::uint32
         entry = ch.described;
         source = BindingSource::description;
     }
-    if (entry != nullptr && entry->info.layout() != layout) {
+    if (entry != nullptr && layout_for(ch, *entry) != layout) {
         entry = nullptr;  // e.g. an extended message on a generic device's channel
         source = BindingSource::none;
     }
@@ -181,7 +189,7 @@ Route Bindings::route(unsigned channel, Layout layout, std::optional<std::uint32
 
 DeviceDescription Bindings::device_for(unsigned channel, const Channel& ch,
                                        const PersonalityEntry* entry, Layout layout) const {
-    DeviceDescription base = entry != nullptr && entry->info.layout() == layout
+    DeviceDescription base = entry != nullptr && layout_for(ch, *entry) == layout
                                  ? entry->info.default_device(channel)
                                  : basic_device(channel, layout);
     if (!ch.description) {

@@ -8,8 +8,10 @@
 //  3. the fallback: an extended message goes to the personality registered
 //     for its PCC command, else to the extended fallback personality (MCTP).
 //
-// A personality speaks one layout (PersonalityInfo::layout()); a message of
-// the other layout on its channel is routed as if the channel were unbound.
+// A personality speaks one layout (PersonalityInfo::layout(); one that takes
+// its layout from the description, the described layout on a channel whose
+// class it serves); a message of the other layout on its channel is routed
+// as if the channel were unbound.
 // The device of an instance is the description when its layout is the
 // message's, else the personality's default device (e.g. pcc-mctp: initiator
 // at the channel, responder at channel + 1). Answers go to the device's
@@ -87,6 +89,8 @@ class Bindings {
     void prepare(unsigned channel, Channel& ch);
     DeviceDescription device_for(unsigned channel, const Channel& ch, const PersonalityEntry* entry,
                                  Layout layout) const;
+    // The layout `entry` speaks on the channel.
+    static Layout layout_for(const Channel& ch, const PersonalityEntry& entry);
 
     PlatformState& state_;
     std::map<unsigned, Channel> channels_;

@@ -23,6 +23,21 @@ inline std::uint32_t load_le32(ByteView b, std::size_t off) {
            (static_cast<std::uint32_t>(b[off + 2]) << 16) |
            (static_cast<std::uint32_t>(b[off + 3]) << 24);
 }
+// Overwrite the bytes at `off` (which must be there).
+inline void store_le16(Bytes& b, std::size_t off, std::uint16_t v) {
+    b.at(off) = static_cast<std::uint8_t>(v);
+    b.at(off + 1) = static_cast<std::uint8_t>(v >> 8);
+}
+inline void store_le32(Bytes& b, std::size_t off, std::uint32_t v) {
+    for (std::size_t i = 0; i < 4; ++i) {
+        b.at(off + i) = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+}
+inline void store_le64(Bytes& b, std::size_t off, std::uint64_t v) {
+    for (std::size_t i = 0; i < 8; ++i) {
+        b.at(off + i) = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+}
 inline void append_le16(Bytes& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v));
     out.push_back(static_cast<std::uint8_t>(v >> 8));

@@ -87,17 +87,6 @@ constexpr std::array<Register, 3> kOsRegisters{{
 constexpr std::size_t kReferenceCounter = 0x30;
 constexpr std::size_t kDeliveredCounter = 0x38;
 
-void store_le32(Bytes& b, std::size_t off, std::uint32_t v) {
-    for (std::size_t i = 0; i < 4; ++i) {
-        b.at(off + i) = static_cast<std::uint8_t>(v >> (8 * i));
-    }
-}
-void store_le64(Bytes& b, std::size_t off, std::uint64_t v) {
-    for (std::size_t i = 0; i < 8; ++i) {
-        b.at(off + i) = static_cast<std::uint8_t>(v >> (8 * i));
-    }
-}
-
 std::string cpu_key(unsigned cpu, std::string_view name) {
     return "cppc.cpu" + std::to_string(cpu) + "." + std::string(name);
 }

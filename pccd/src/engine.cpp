@@ -9,12 +9,17 @@ Engine::Engine(PlatformState state) : state_(std::move(state)), bindings_(state_
 
 Result<Engine::Routed> Engine::route(unsigned channel, Layout layout, MessageKind kind,
                                      ByteView raw) {
-    auto decoded = decode_layout(channel, layout, kind, raw);
+    // A length past the end is the personality's to judge (almost all refuse it).
+    auto decoded = decode_layout(channel, layout, kind, raw, LengthCheck::clip);
     if (!decoded) {
         return fail(decoded.error());
     }
     Routed r{std::move(*decoded)};
     Route route = bindings_.route(channel, layout, r.message.pcc_command());
+    if (r.message.ext && r.message.ext->clipped &&
+        !(route.speaks && route.entry->info.overlong_length)) {
+        return fail(length_overrun_text(r.message.ext->length, raw.size()));
+    }
     r.personality = &route.personality;
     r.speaks = route.speaks;
     if (auto ok = r.personality->check_signature(r.message); !ok) {

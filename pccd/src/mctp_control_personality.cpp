@@ -7,6 +7,7 @@
 
 #include "log.hpp"
 #include "mctp_personality.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
@@ -154,15 +155,10 @@ class MctpControlHandler final : public MctpTypeHandler {
             }
         }
         if (auto extra = state_.setting("mctp.extra-types")) {
-            std::string_view rest = *extra;
-            while (!rest.empty()) {
-                const auto comma = rest.find(',');
-                const auto item = rest.substr(0, comma);
+            for (const std::string_view item : pcc::split_at(*extra, ',')) {
                 if (auto value = parse_uint(item, 0x7f)) {
                     types.push_back(static_cast<std::uint8_t>(*value));
                 }
-                rest =
-                    comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
             }
         }
         Bytes out{static_cast<std::uint8_t>(types.size())};

@@ -26,7 +26,7 @@ ByteView DecodedMessage::body() const {
 }
 
 Result<DecodedMessage> decode_layout(unsigned channel, Layout layout, MessageKind kind,
-                                     ByteView raw) {
+                                     ByteView raw, LengthCheck length_check) {
     if (channel > kMaxChannel) {
         return fail("channel " + std::to_string(channel) + " is out of range 0-255");
     }
@@ -44,7 +44,7 @@ Result<DecodedMessage> decode_layout(unsigned channel, Layout layout, MessageKin
         m.fields.command = generic->command;
         return m;
     }
-    auto ext = decode_ext(raw, SignatureCheck::none);
+    auto ext = decode_ext(raw, SignatureCheck::none, length_check);
     if (!ext) {
         return fail(ext.error());
     }

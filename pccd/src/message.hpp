@@ -52,9 +52,10 @@ struct DecodedMessage {
 };
 
 // The PCC layout only, without the signature check (the personality judges
-// it): a truncated header, a length that lies or a channel > 255 fail.
+// it): a truncated header, a length that lies (unless LengthCheck::clip) or a
+// channel > 255 fail.
 Result<DecodedMessage> decode_layout(unsigned channel, Layout layout, MessageKind kind,
-                                     ByteView raw);
+                                     ByteView raw, LengthCheck length_check = LengthCheck::reject);
 
 // One log line: "c000 req ext MCTP" (the PCC command) or "c002 req gen
 // cmd=0x8000 status=0x0000", then `protocol` (the personality's part, starting

@@ -104,9 +104,7 @@ class OpRegion final : public Personality {
             logf(LogLevel::warn, "%s: OperationRegion command %u unknown (1: read temperature)",
                  where.c_str(), m.ext->command);
         }
-        for (std::size_t i = 0; i < 4; ++i) {
-            out[kDataOffset + i] = static_cast<std::uint8_t>(data >> (8 * i));
-        }
+        store_le32(out, kDataOffset, data);
         return out;  // the request's signature, flags, length and command
     }
 

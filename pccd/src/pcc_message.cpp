@@ -27,7 +27,12 @@ std::string bad_signature_text(std::uint32_t signature) {
     return buf;
 }
 
-Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check) {
+std::string length_overrun_text(std::uint32_t length, std::size_t size) {
+    return "length " + std::to_string(length) + " claims " + std::to_string(12ULL + length) +
+           " bytes but only " + std::to_string(size) + " are there";
+}
+
+Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check, LengthCheck length_check) {
     if (message.size() < kExtHeaderSize) {
         return fail("extended message of " + std::to_string(message.size()) +
                     " bytes is shorter than its 16-byte header");
@@ -44,9 +49,12 @@ Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check) {
         return fail("length " + std::to_string(m.length) + " < 4");
     }
     if (12ULL + m.length > message.size()) {
-        return fail("length " + std::to_string(m.length) + " claims " +
-                    std::to_string(12ULL + m.length) + " bytes but only " +
-                    std::to_string(message.size()) + " are there");
+        if (length_check == LengthCheck::reject) {
+            return fail(length_overrun_text(m.length, message.size()));
+        }
+        m.clipped = true;
+        m.payload = message.subspan(kExtHeaderSize);
+        return m;
     }
     m.payload = message.subspan(kExtHeaderSize, m.length - 4);
     return m;

@@ -39,7 +39,8 @@ struct ExtMessage {
     std::uint32_t flags = 0;
     std::uint32_t length = 0;  // bytes of command + payload
     std::uint32_t command = 0;
-    ByteView payload;  // the length - 4 bytes after the header
+    ByteView payload;      // the length - 4 bytes after the header
+    bool clipped = false;  // the length claims more bytes than the message has
 };
 
 struct GenericMessage {
@@ -54,10 +55,21 @@ struct GenericMessage {
 // the signature (Personality::check_signature).
 enum class SignatureCheck { pcc, none };
 
+// What decode_ext does with a length that claims more bytes than the message
+// has: `reject` the message (malformed), or `clip` the payload at the end of
+// the message (ExtMessage::clipped). The engine clips and lets the
+// personality of the channel judge (PersonalityInfo::accepts_overlong_length):
+// Linux's kunpeng_hccs writes 64 into the length of its 64-byte region.
+enum class LengthCheck { reject, clip };
+
 // A message is 12 + length bytes; bytes past that (the rest of a shared memory
-// region) are ignored. A length < 4 or past the buffer is malformed, and so is
-// a signature without the "PCC" prefix (unless SignatureCheck::none).
-Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check = SignatureCheck::pcc);
+// region) are ignored. A length < 4 or past the buffer (unless
+// LengthCheck::clip) is malformed, and so is a signature without the "PCC"
+// prefix (unless SignatureCheck::none).
+Result<ExtMessage> decode_ext(ByteView message, SignatureCheck check = SignatureCheck::pcc,
+                              LengthCheck length_check = LengthCheck::reject);
+// Why a length past the end of a message of `size` bytes is malformed.
+std::string length_overrun_text(std::uint32_t length, std::size_t size);
 Bytes encode_ext(std::uint32_t signature, std::uint32_t flags, std::uint32_t command,
                  ByteView payload);
 

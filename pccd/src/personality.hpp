@@ -167,6 +167,14 @@ struct PersonalityInfo {
         extended_fallback = true;
         return *this;
     }
+    PersonalityInfo& layout_from_description() {
+        described_layout = true;
+        return *this;
+    }
+    PersonalityInfo& accepts_overlong_length() {
+        overlong_length = true;
+        return *this;
+    }
 
     std::string name;                         // for --bind CHANNEL=NAME
     std::vector<std::string> device_classes;  // the device descriptions' `class` it serves
@@ -179,6 +187,15 @@ struct PersonalityInfo {
     // Serves undescribed extended channels whatever the command (messages of
     // other commands are then unhandled), and wraps their notifications.
     bool extended_fallback = false;
+    // On a channel described with one of its classes it speaks the layout of
+    // the description (a type 0-2 mailbox generic, else extended), not the
+    // default device's: for classes with variants of both layouts
+    // (pcc-kunpeng-hccs b1/b2, pcc-raw). Its answer() then sees both.
+    bool described_layout = false;
+    // Extended layout: a length that claims more bytes than the message has
+    // is accepted, the payload ending with the message (ExtMessage::clipped);
+    // for every other personality such a message is malformed.
+    bool overlong_length = false;
     std::string summary;  // one line for --help
 
     Layout layout() const;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "setting_reader.hpp"
 
+#include <algorithm>
+
 #include "log.hpp"
+#include "text.hpp"
 
 namespace pccd {
 
@@ -24,6 +27,33 @@ std::optional<std::uint64_t> SettingReader::get(std::string_view key, std::uint6
         return std::nullopt;
     }
     return value;
+}
+
+std::optional<std::vector<std::uint64_t>> SettingReader::get_list(std::string_view key,
+                                                                  const ListLimits& limits,
+                                                                  std::string_view want) {
+    const auto text = state_.setting(key);
+    if (!text) {
+        return std::nullopt;
+    }
+    std::vector<std::uint64_t> items;
+    const auto fields =
+        *text == "none" ? std::vector<std::string_view>{} : pcc::split_at(*text, ',');
+    bool good = !text->empty() && fields.size() <= limits.max_items;
+    for (const std::string_view field : fields) {
+        const auto value = parse_uint(field, limits.max);
+        if (!value || *value < limits.min ||
+            (limits.distinct && std::find(items.begin(), items.end(), *value) != items.end())) {
+            good = false;
+            break;
+        }
+        items.push_back(*value);
+    }
+    if (!good) {
+        report(key, *text, std::string("want ") + std::string(want));
+        return std::nullopt;
+    }
+    return items;
 }
 
 void SettingReader::report(std::string_view key, std::string_view value, std::string_view why) {

@@ -10,10 +10,19 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "personality.hpp"
 
 namespace pccd {
+
+// What a list setting may hold (SettingReader::get_list).
+struct ListLimits {
+    std::uint64_t min = 0;  // of each item
+    std::uint64_t max = ~0ULL;
+    std::size_t max_items = 64;
+    bool distinct = false;  // no item twice
+};
 
 class SettingReader {
   public:
@@ -26,6 +35,13 @@ class SettingReader {
     // counted, `want` saying what it should be: "a non-zero 32-bit number").
     std::optional<std::uint64_t> get(std::string_view key, std::uint64_t min, std::uint64_t max,
                                      std::string_view want);
+
+    // A comma-separated list of such numbers ("800,1200"; "none": empty)
+    // within `limits`; nullopt when it is not set or not such a list (then
+    // logged and counted like get()).
+    std::optional<std::vector<std::uint64_t>> get_list(std::string_view key,
+                                                       const ListLimits& limits,
+                                                       std::string_view want);
 
     // Logs and counts a bad value the caller found itself (once per key and
     // value, like get()).

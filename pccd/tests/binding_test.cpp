@@ -260,6 +260,27 @@ const PersonalityRegistrar<ExtMailboxPersonality> kRegisterExtMailbox(
         .serves("test-ext-mailbox-device")
         .subspace(0, 3, SubspaceRole::mailbox));
 
+// A class with variants of both layouts (like pcc-kunpeng-hccs, pcc-raw):
+// the personality speaks the described one, and takes a length past the end.
+class BothLayoutsPersonality final : public Personality {
+  public:
+    using Personality::Personality;
+    std::optional<Bytes> answer(const DecodedMessage& m) override {
+        if (m.generic) {
+            return context().generic_answer(m, kStatusCommandComplete, hex("67"));
+        }
+        Bytes out(m.raw.begin(), m.raw.begin() + kExtHeaderSize);
+        out.push_back(m.ext->clipped ? 0xcc : 0xee);
+        return out;
+    }
+};
+const PersonalityRegistrar<BothLayoutsPersonality> kRegisterBothLayouts(
+    PersonalityInfo("test-both-layouts", "speaks the layout of its description")
+        .serves("test-both-layouts-device")
+        .subspace(0, 0, SubspaceRole::mailbox)
+        .layout_from_description()
+        .accepts_overlong_length());
+
 class BindingTest : public ::testing::Test {
   protected:
     BindingTest() { set_log_level(LogLevel::error); }
@@ -417,6 +438,37 @@ TEST_F(BindingTest, ExtendedMailboxAnswersInPlace) {
         hex("09 43 43 50  01 00 00 00  06 00 00 00  05 00 00 00  bb aa"));
 }
 
+// A personality that takes its layout from the description serves the
+// described layout (and only that one); without a description, its default.
+TEST_F(BindingTest, LayoutFromTheDescription) {
+    const Bytes generic = hex("0d 43 43 50  01 00  00 00  aa");
+    const Bytes overlong = hex("0d 43 43 50  01 00 00 00  40 00 00 00  01 00 00 00  aa");
+    ASSERT_TRUE(engine_.bind(13, "test-both-layouts"));  // no description: type 0
+    EXPECT_EQ(ask(13, Layout::generic, generic), hex("0d 43 43 50  01 00  01 00  67"));
+    ASSERT_TRUE(engine_.bindings().load_description(
+        "pcc-device 1\nclass test-both-layouts-device\nchannel 13\n"
+        "subspace 13 type 3 role mailbox\n",
+        "test"));
+    EXPECT_EQ(ask(13, Layout::extended, overlong),
+              hex("0d 43 43 50  01 00 00 00  40 00 00 00  01 00 00 00  cc"));
+    EXPECT_EQ(engine_.bindings().route(13, Layout::generic, std::nullopt).entry, nullptr);
+    EXPECT_FALSE(ask(13, Layout::generic, generic));
+    ASSERT_TRUE(engine_.bindings().load_description(
+        "pcc-device 1\nclass test-both-layouts-device\nchannel 13\n"
+        "subspace 13 type 2 role mailbox\n",
+        "test"));
+    EXPECT_EQ(ask(13, Layout::generic, generic), hex("0d 43 43 50  01 00  01 00  67"));
+    EXPECT_EQ(engine_.bindings().route(13, Layout::extended, 1).entry->info.name, "mctp");
+    // Another personality refuses a length past the end: test-ext-mailbox
+    // speaks only its own layout and no overlong length.
+    ASSERT_TRUE(engine_.bind(14, "test-ext-mailbox"));
+    const auto before = counters().get("bad.message");
+    Bytes other = overlong;
+    other[0] = 0x0e;
+    EXPECT_FALSE(ask(14, Layout::extended, other));
+    EXPECT_EQ(counters().get("bad.message"), before + 1);
+}
+
 // The instance of a described or bound channel exists before its first
 // message (it may publish settings or load files), once per channel; it
 // hears about settings changed at run time.
@@ -462,6 +514,7 @@ TEST(PersonalityRegistry, DeclaredClassesAndCommands) {
     EXPECT_EQ(personality_for_class("pcc-xgene-i2c")->info.name, "xgene-slimpro-i2c");
     EXPECT_EQ(personality_for_class("pcc-cppc")->info.name, "cppc");
     EXPECT_EQ(personality_for_class("pcc-opregion")->info.name, "opregion");
+    EXPECT_EQ(personality_for_class("pcc-kunpeng-hccs")->info.name, "kunpeng-hccs");
     EXPECT_EQ(personality_for_class("pcc-nothing"), nullptr);
     EXPECT_EQ(personality_for_command(0x5054434d)->info.name, "mctp");
     EXPECT_EQ(extended_fallback_personality()->info.name, "mctp");

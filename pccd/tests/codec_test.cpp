@@ -55,6 +55,29 @@ TEST(PccExtHeader, RejectsMalformed) {
         decode_ext(hex("00 00 00 00 01 00 00 00 04 00 00 00 4d 43 54 50"), SignatureCheck::none));
 }
 
+// A length past the end: malformed, unless the caller clips it (Linux's
+// kunpeng_hccs writes 64 into the length of its 64-byte region).
+TEST(PccExtHeader, ClipsALengthPastTheEndOnlyWhenAsked) {
+    const Bytes msg = hex("06 43 43 50  01 00 00 00  40 00 00 00  02 00 00 00  32 00 00 00");
+    auto strict = decode_ext(msg);
+    ASSERT_FALSE(strict);
+    EXPECT_EQ(strict.error(), "length 64 claims 76 bytes but only 20 are there");
+    auto clipped = decode_ext(msg, SignatureCheck::pcc, LengthCheck::clip);
+    ASSERT_TRUE(clipped) << clipped.error();
+    EXPECT_TRUE(clipped->clipped);
+    EXPECT_EQ(clipped->length, 64u);
+    EXPECT_EQ(clipped->command, 2u);
+    EXPECT_EQ(Bytes(clipped->payload.begin(), clipped->payload.end()), hex("32 00 00 00"));
+    // A length that fits is not clipped; one under 4 is still malformed.
+    auto fits = decode_ext(hex("06 43 43 50  01 00 00 00  05 00 00 00  02 00 00 00  32 ff"),
+                           SignatureCheck::pcc, LengthCheck::clip);
+    ASSERT_TRUE(fits);
+    EXPECT_FALSE(fits->clipped);
+    EXPECT_EQ(Bytes(fits->payload.begin(), fits->payload.end()), hex("32"));
+    EXPECT_FALSE(decode_ext(hex("06 43 43 50  01 00 00 00  03 00 00 00  02 00 00 00"),
+                            SignatureCheck::pcc, LengthCheck::clip));
+}
+
 // ACPI 6.5 table 14.5: signature, command (u16), status (u16), space.
 TEST(PccGenericHeader, DecodesAndEncodes) {
     const Bytes msg = hex("02 43 43 50  34 12  01 00  de ad be ef");
