@@ -81,6 +81,8 @@ std::unique_ptr<CheckFamily> xgene_hwmon_checks();  // xgene_hwmon_checks.cpp
 std::unique_ptr<CheckFamily> xgene_i2c_checks();    // xgene_i2c_checks.cpp
 std::unique_ptr<CheckFamily> cppc_checks();         // cppc_checks.cpp
 std::unique_ptr<CheckFamily> thermal_checks();      // thermal_checks.cpp
+std::unique_ptr<CheckFamily> hccs_checks();         // hccs_checks.cpp
+std::unique_ptr<CheckFamily> uncore_checks();       // uncore_checks.cpp
 
 // --- helpers for the families
 

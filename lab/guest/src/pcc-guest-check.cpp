@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
     families.push_back(checks::xgene_i2c_checks());
     families.push_back(checks::cppc_checks());
     families.push_back(checks::thermal_checks());
+    families.push_back(checks::hccs_checks());
+    families.push_back(checks::uncore_checks());
 
     checks::Context ctx;
     CLI::App app{"Checks inside the lab's guest what Linux sees of the PCC devices.",
