@@ -9,10 +9,16 @@
 // as Linux does (platform ack, read, command complete).
 //
 // Two phases per transport: "sequential" (one request in flight; the latency
-// figures) and "window W" (up to W requests in flight; throughput).
+// figures) and "window W" (up to W requests in flight; throughput). After
+// each phase QEMU's own measurement of the same round trips (doorbell to the
+// answer posted, QEMU_CLOCK_REALTIME) is read with QMP query-pcc.
+//
+// --soak [N]: instead, N messages per transport while pccd is SIGKILLed and
+// restarted every --kill-every K (soak.hpp).
 //
 // Usage: pcc-bench [-n N] [--window W] [--qemu PATH] [--pccd PATH]
 //                  [--pccd-log] [--only spool|socket] [--tmpdir DIR]
+//                  [--soak [N] [--kill-every K]]
 // QEMU: --qemu or $PCC_QEMU. pccd: --pccd, else the one built with the bench.
 #include <signal.h>
 #include <unistd.h>
@@ -26,6 +32,7 @@
 
 #include "cli.hpp"
 #include "harness.hpp"
+#include "soak.hpp"
 
 #ifndef PCCD_PATH
 #define PCCD_PATH "pccd"
@@ -44,6 +51,8 @@ struct Options {
     bool pccd_log = false;  // pccd at its default verbosity (a line per message)
     std::string tmpdir;     // where the spool and sockets live
     std::string only;
+    std::uint64_t soak = 0;  // messages per transport; 0: the benchmark
+    std::uint64_t kill_every = 1000;
 };
 
 struct Figures {
@@ -51,7 +60,21 @@ struct Figures {
     double p99_us = 0;
     double msgs_per_s = 0;
     unsigned errors = 0;
+    // inside QEMU (query-pcc, the outbox's round trips: the phase's last 1024)
+    double qemu_p50_us = 0;
+    double qemu_p99_us = 0;
 };
+
+// QEMU's round-trip figures of subspace 0 (the outbox) from query-pcc.
+void read_qemu_round_trips(Qmp& qmp, Figures& f) {
+    const std::string reply = qmp.execute(R"({"execute": "query-pcc"})", Deadline(10s));
+    const auto at = reply.find("\"round-trip\":");
+    if (at == std::string::npos) {
+        throw HarnessError("query-pcc gave no round-trip: " + reply.substr(0, 300));
+    }
+    f.qemu_p50_us = static_cast<double>(json_uint(reply, "p50-ns", at).value_or(0)) / 1000.0;
+    f.qemu_p99_us = static_cast<double>(json_uint(reply, "p99-ns", at).value_or(0)) / 1000.0;
+}
 
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) {
@@ -175,6 +198,7 @@ TransportFigures bench_transport(const Options& o, bool socket) {
         pccd_argv.insert(pccd_argv.end(), {"--socket", path});
         device = {"-chardev", "socket,id=pccd,path=" + path + ",reconnect-ms=100", "-device",
                   "pcc-mctp,channel=0,chardev=pccd"};
+        // the reconnection delay does not matter here: pccd is up first
     } else {
         const std::string spool = dir / "spool";
         pccd_argv.insert(pccd_argv.end(), {"--spool", spool});
@@ -190,16 +214,60 @@ TransportFigures bench_transport(const Options& o, bool socket) {
     if (!wait_until(Deadline(10s), [&] { return control(ctl, "stats").has_value(); })) {
         throw HarnessError("pccd did not start");
     }
+    const std::string qmp_path = dir / "qmp.sock";
+    device.insert(device.end(), {"-qmp", "unix:" + qmp_path + ",server=on,wait=off"});
     Qtest qt(o.qemu, dir.path(), device);
     qt.intercept_irqs();
+    Qmp qmp(qmp_path, Deadline(10s));
     // Warm-up (and, for the socket, the connection)
     run_phase(qt, 0, 200, 1);
     TransportFigures t;
     t.name = socket ? "socket" : "spool";
     t.sequential = run_phase(qt, 200, o.n, 1);
+    read_qemu_round_trips(qmp, t.sequential);
     t.windowed = run_phase(qt, 200 + o.n, o.n, o.window);
+    read_qemu_round_trips(qmp, t.windowed);
     stop(pccd, Deadline(5s));
     return t;
+}
+
+// --soak: each transport in turn; 1 if anything was lost or duplicated.
+int run_soak(const Options& o) {
+    pccbench::SoakOptions so;
+    so.messages = o.soak;
+    so.kill_every = o.kill_every;
+    so.qemu = o.qemu;
+    so.pccd = o.pccd;
+    so.tmpdir = o.tmpdir;
+    so.pccd_log = o.pccd_log;
+    std::printf(
+        "pcc-bench soak: %llu messages per transport, pccd SIGKILLed and restarted every "
+        "%llu, %u in flight\n",
+        static_cast<unsigned long long>(so.messages),
+        static_cast<unsigned long long>(so.kill_every), so.window);
+    std::printf("%-9s %10s %10s %8s %11s %8s %7s %9s\n", "transport", "sent", "answered", "lost",
+                "duplicated", "garbled", "kills", "seconds");
+    std::fflush(stdout);
+    bool bad = false;
+    for (bool socket : {true, false}) {
+        if (!o.only.empty() && o.only != (socket ? "socket" : "spool")) {
+            continue;
+        }
+        const pccbench::SoakFigures f = pccbench::soak_transport(so, socket);
+        std::printf(
+            "%-9s %10llu %10llu %8llu %11llu %8llu %7llu %9.1f\n", f.transport.c_str(),
+            static_cast<unsigned long long>(f.sent), static_cast<unsigned long long>(f.answered),
+            static_cast<unsigned long long>(f.lost), static_cast<unsigned long long>(f.duplicated),
+            static_cast<unsigned long long>(f.garbled), static_cast<unsigned long long>(f.kills),
+            f.seconds);
+        if (!f.stalled.empty()) {
+            std::printf("  %s stopped early: %s\n", f.transport.c_str(), f.stalled.c_str());
+        }
+        std::fflush(stdout);
+        bad = bad || f.lost || f.duplicated || f.garbled || !f.stalled.empty() ||
+              f.sent != so.messages;
+    }
+    return bad ? 1 : 0;
 }
 
 }  // namespace
@@ -233,15 +301,34 @@ int main(int argc, char** argv) {
                    "where the spool and sockets live (default: $XDG_RUNTIME_DIR, /dev/shm)")
         ->type_name("DIR")
         ->take_last();
+    app.add_option("--soak", o.soak,
+                   "instead of the benchmark: N messages per transport while pccd is "
+                   "SIGKILLed and restarted (default N: 100000)")
+        ->type_name("[N]")
+        ->expected(0, 1)
+        ->default_str("100000")
+        ->take_last();
+    app.add_option("--kill-every", o.kill_every,
+                   "--soak: SIGKILL and restart pccd every K messages")
+        ->capture_default_str()
+        ->take_last();
     if (auto status = pcc::parse_command_line(app, argc, argv)) {
         return *status;
+    }
+    if (o.soak > 0 && (o.qemu.empty() || ::access(o.qemu.c_str(), X_OK) != 0)) {
+        // as a test (make check): skipped without QEMU
+        std::printf("SKIP: set PCC_QEMU to a qemu-system-aarch64 with the PCC devices\n");
+        return 77;
     }
     if (o.qemu.empty() || ::access(o.qemu.c_str(), X_OK) != 0) {
         return pcc::usage_error(
             app, "give --qemu PATH or set PCC_QEMU (a qemu-system-aarch64 with the PCC devices)");
     }
-    if (o.n == 0 || o.window == 0) {
-        return pcc::usage_error(app, "-n and --window must be positive");
+    if (o.n == 0 || o.window == 0 || o.kill_every == 0) {
+        return pcc::usage_error(app, "-n, --window and --kill-every must be positive");
+    }
+    if (app.count("--soak") && o.soak == 0) {
+        return pcc::usage_error(app, "--soak N: N must be positive");
     }
     if (o.tmpdir.empty()) {
         // The spool's cost is file creation: measure it on tmpfs, where a
@@ -252,6 +339,14 @@ int main(int argc, char** argv) {
                                                      : "";
     }
     ::signal(SIGPIPE, SIG_IGN);
+    if (o.soak > 0) {
+        try {
+            return run_soak(o);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "pcc-bench: %s\n", e.what());
+            return 1;
+        }
+    }
     std::vector<TransportFigures> results;
     try {
         for (bool socket : {true, false}) {
@@ -266,18 +361,20 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "pcc-bench: %u Get Endpoint ID round trips per phase, doorbell -> inbox IRQ "
-        "raise (qtest)%s, spool in %s\n",
+        "raise (qtest) and, QEMU columns, doorbell -> answer posted inside QEMU (query-pcc)%s, "
+        "spool in %s\n",
         o.n, o.pccd_log ? ", pccd logging every message" : ", pccd -q",
         o.tmpdir.empty() ? "the temp dir" : o.tmpdir.c_str());
-    std::printf("%-9s %-12s %10s %10s %10s %7s\n", "transport", "phase", "p50 us", "p99 us",
-                "msgs/s", "errors");
+    std::printf("%-9s %-12s %10s %10s %10s %7s %12s %12s\n", "transport", "phase", "p50 us",
+                "p99 us", "msgs/s", "errors", "QEMU p50 us", "QEMU p99 us");
     unsigned errors = 0;
     for (const auto& t : results) {
         const std::string win = "window " + std::to_string(o.window);
         for (const auto& [phase, f] :
              {std::pair<std::string, Figures>{"sequential", t.sequential}, {win, t.windowed}}) {
-            std::printf("%-9s %-12s %10.1f %10.1f %10.0f %7u\n", t.name.c_str(), phase.c_str(),
-                        f.p50_us, f.p99_us, f.msgs_per_s, f.errors);
+            std::printf("%-9s %-12s %10.1f %10.1f %10.0f %7u %12.1f %12.1f\n", t.name.c_str(),
+                        phase.c_str(), f.p50_us, f.p99_us, f.msgs_per_s, f.errors, f.qemu_p50_us,
+                        f.qemu_p99_us);
             errors += f.errors;
         }
     }

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -336,6 +337,88 @@ void put_le32(Bytes& b, std::uint32_t v) {
     for (int i = 0; i < 4; ++i) {
         b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
     }
+}
+
+// ---- QMP
+
+Qmp::Qmp(const std::string& path, Deadline deadline) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) {
+        throw HarnessError("socket path too long: " + path);
+    }
+    std::strcpy(addr.sun_path, path.c_str());
+    const bool connected = wait_until(deadline, [&] {
+        fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        return ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    });
+    if (!connected) {
+        throw HarnessError("QMP socket " + path + ": " + pcc::errno_text());
+    }
+    const std::string greeting = next_reply(deadline);
+    if (greeting.find("\"QMP\"") == std::string::npos) {
+        throw HarnessError("QMP: no greeting but " + greeting);
+    }
+    execute(R"({"execute": "qmp_capabilities"})", deadline);
+}
+
+std::string Qmp::next_reply(Deadline deadline) {
+    for (;;) {
+        const auto nl = buffer_.find('\n');
+        if (nl != std::string::npos) {
+            std::string line = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            return line;
+        }
+        pollfd p{fd_.get(), POLLIN, 0};
+        const int n = ::poll(&p, 1, deadline.remaining_ms());
+        if (n == 0) {
+            throw HarnessError("QMP: no reply in time");
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw HarnessError("QMP poll: " + pcc::errno_text());
+        }
+        char chunk[65536];
+        const ssize_t got = ::read(fd_.get(), chunk, sizeof chunk);
+        if (got <= 0) {
+            throw HarnessError("QMP: QEMU closed the connection");
+        }
+        buffer_.append(chunk, static_cast<std::size_t>(got));
+    }
+}
+
+std::string Qmp::execute(const std::string& command_json, Deadline deadline) {
+    const std::string text = command_json + "\n";
+    if (::write(fd_.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        throw HarnessError("QMP write: " + pcc::errno_text());
+    }
+    for (;;) {
+        std::string reply = next_reply(deadline);
+        if (reply.rfind("{\"return\"", 0) == 0) {
+            return reply;
+        }
+        if (reply.rfind("{\"error\"", 0) == 0) {
+            throw HarnessError("QMP " + command_json + ": " + reply);
+        }
+        // an event: not ours
+    }
+}
+
+std::optional<std::uint64_t> json_uint(const std::string& json, const std::string& key,
+                                       std::size_t from) {
+    const std::string quoted = "\"" + key + "\":";
+    const auto at = json.find(quoted, from);
+    if (at == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto digits = json.find_first_not_of(' ', at + quoted.size());
+    if (digits == std::string::npos || !std::isdigit(static_cast<unsigned char>(json[digits]))) {
+        return std::nullopt;
+    }
+    return std::stoull(json.substr(digits, 20));
 }
 
 std::optional<std::string> control(const std::string& path, const std::string& line) {

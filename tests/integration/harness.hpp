@@ -116,6 +116,26 @@ class Qtest {
     std::array<Clock::time_point, 80> raise_time_{};
 };
 
+// QMP on a unix socket (QEMU started with -qmp unix:PATH,server=on,wait=off):
+// the greeting and qmp_capabilities on connect; execute() returns the reply
+// line of a command (events in between are skipped), or throws on an error
+// reply.
+class Qmp {
+  public:
+    Qmp(const std::string& path, Deadline deadline);
+    std::string execute(const std::string& command_json, Deadline deadline);
+
+  private:
+    std::string next_reply(Deadline deadline);
+
+    pcc::UniqueFd fd_;
+    std::string buffer_;
+};
+
+// The unsigned number after `"key":` in `json`, searching from `from`.
+std::optional<std::uint64_t> json_uint(const std::string& json, const std::string& key,
+                                       std::size_t from = 0);
+
 // Window layout of QEMU's pcc-host (docs/system/devices/pcc.rst).
 constexpr std::uint64_t kWindow = 0x0a004000;
 constexpr std::uint64_t kRegDoorbell = 0x0;
