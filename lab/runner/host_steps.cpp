@@ -65,6 +65,15 @@ void HostSteps::start(const std::string& name) {
     st.log = log_dir_ + "/host-" + name + ".log";
     st.started = Clock::now();
     try {
+        if (const auto qmp = parse_qmp_step(st.command)) {
+            start_qmp(st, *qmp);
+            return;
+        }
+    } catch (const std::exception& e) {
+        results_.push_back({Status::fail, "host-" + name, "`" + st.command + "`: " + e.what()});
+        return;
+    }
+    try {
         const pcc::UniqueFd log = open_log(st.log);
         st.child = pcc::Child::spawn(argv_words(st.command), -1, log.get(), log.get());
     } catch (const std::exception& e) {
@@ -77,9 +86,79 @@ void HostSteps::start(const std::string& name) {
     steps_.push_back(std::move(st));
 }
 
-void HostSteps::poll(bool final) {
+void HostSteps::start_qmp(Step& st, const QmpStep& qmp) {
+    if (st.expected) {
+        st.qmp_expected = parse_qmp_expectation(*st.expected);
+    }
+    // the step's own log holds its exchange; qmp.log the whole connection's
+    std::ofstream(st.log, std::ios::trunc)
+        << "qmp " << qmp.command << " " << (qmp.arguments ? json::dump(*qmp.arguments) : "")
+        << "\n";
+    if (!qmp_) {
+        qmp_.emplace(QmpClient::connect(qmp_socket_path(places_.run), log_dir_ + "/qmp.log"));
+    }
+    st.qmp_id = qmp_->send(qmp.command, qmp.arguments);
+    if (!quiet_) {
+        std::cerr << "pcc-lab: host step " << st.name << ": " << st.command << "\n";
+    }
+    steps_.push_back(std::move(st));
+}
+
+void HostSteps::poll_qmp(bool final) {
+    if (!qmp_) {
+        return;
+    }
+    for (const QmpReply& reply : qmp_->read_available()) {
+        for (auto& st : steps_) {
+            if (!st.done && st.qmp_id == reply.id) {
+                finish_qmp(st, reply);
+            }
+        }
+    }
     for (auto& st : steps_) {
-        if (st.done) {
+        if (!st.done && st.qmp_id && (final || Clock::now() - st.started > kHostStepTimeout)) {
+            st.done = true;
+            results_.push_back({Status::fail, "host-" + st.name,
+                                "`" + st.command + "`: QEMU did not answer in " +
+                                    fmt_s(seconds_since(st.started))});
+        }
+    }
+}
+
+void HostSteps::finish_qmp(Step& st, const QmpReply& reply) {
+    st.done = true;
+    const std::string took = fmt_s(seconds_since(st.started));
+    std::string events;
+    for (const auto& e : reply.events) {
+        events += (events.empty() ? "" : ", ") + e;
+    }
+    const std::string answer = reply.ok ? "returned " + json::dump(reply.value) : reply.error;
+    std::ofstream(st.log, std::ios::app)
+        << answer << "\n"
+        << (events.empty() ? "" : "events meanwhile: " + events + "\n");
+    const std::string why = qmp_verdict(reply, st.qmp_expected);
+    std::string message = "`" + st.command + "` ";
+    if (why.empty() && reply.ok) {
+        message += "returned " + output_words(json::dump(reply.value)) +
+                   (st.qmp_expected ? " (as expected: it has " +
+                                          output_words(json::dump(st.qmp_expected->value)) + ")"
+                                    : "") +
+                   " in " + took;
+    } else if (why.empty()) {
+        message += "failed as expected: " + output_words(reply.error) + ", in " + took;
+    } else {
+        message += output_words(why, 400);
+    }
+    if (!events.empty()) {
+        message += " (events meanwhile: " + events + ")";
+    }
+    results_.push_back({why.empty() ? Status::ok : Status::fail, "host-" + st.name, message});
+}
+
+void HostSteps::poll(bool final) {
+    poll_qmp(final);
+    for (auto& st : steps_) {
+        if (st.done || st.qmp_id) {
             continue;
         }
         if (st.child.poll_exit()) {

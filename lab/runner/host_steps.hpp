@@ -4,6 +4,9 @@
 // ...`) while the guest waits for its effect, and reports it as check
 // host-NAME: it passes when COMMAND exits 0 in time and, with `=> EXPECTED`,
 // printed EXPECTED. Output: host-NAME.log in the scenario's log directory.
+// A COMMAND `qmp QMP-COMMAND [ARGUMENTS]` is sent to QEMU over the run's
+// QMP socket instead (qmp.hpp); its `=> EXPECTED` is `error [WORDS]` or
+// JSON that the return must contain.
 #pragma once
 
 #include <chrono>
@@ -16,6 +19,7 @@
 #include "paths.hpp"
 #include "placeholders.hpp"
 #include "process.hpp"
+#include "qmp.hpp"
 #include "scenario.hpp"
 
 namespace lab {
@@ -44,6 +48,9 @@ class HostSteps {
     // Reports the steps that ended; kills those running longer than
     // kHostStepTimeout, with `final` all that still run.
     void poll(bool final);
+    // The QMP socket while a QMP step waits for QEMU's answer (the runner
+    // polls it with the console), else -1.
+    int wait_fd() const { return qmp_ && qmp_->waiting() ? qmp_->fd() : -1; }
 
   private:
     struct Step {
@@ -52,8 +59,14 @@ class HostSteps {
         pcc::Child child;
         Clock::time_point started;
         bool done = false;
+        // a QMP step: the id of its command, what its `=>` asks for
+        std::optional<std::uint64_t> qmp_id;
+        std::optional<QmpExpectation> qmp_expected;
     };
     void finish(Step& step, bool killed);
+    void start_qmp(Step& step, const QmpStep& qmp);
+    void poll_qmp(bool final);
+    void finish_qmp(Step& step, const QmpReply& reply);
 
     const Scenario& scenario_;
     const Places& places_;
@@ -61,6 +74,7 @@ class HostSteps {
     bool quiet_;
     std::vector<Result>& results_;
     std::vector<Step> steps_;
+    std::optional<QmpClient> qmp_;  // connected at the first QMP step
 };
 
 }  // namespace lab

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "qemu_command.hpp"
 
+#include <algorithm>
+
+#include "qmp.hpp"
 #include "text.hpp"
 
 namespace lab {
@@ -19,6 +22,12 @@ std::vector<std::string> qemu_command(const Artefacts& a, const Scenario& sc,
     for (const auto& d : sc.devices) {
         argv.push_back("-device");
         argv.push_back(expand(d, places));
+    }
+    // one QMP socket per run, when a host step speaks QMP
+    if (std::any_of(sc.on.begin(), sc.on.end(),
+                    [](const auto& step) { return is_qmp_command(step.command); })) {
+        argv.push_back("-qmp");
+        argv.push_back("unix:" + qmp_socket_path(places.run) + ",server=on,wait=off");
     }
     for (const auto& q : sc.qemu_args) {
         argv.push_back(expand(q, places));

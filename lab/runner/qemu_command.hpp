@@ -12,7 +12,8 @@
 namespace lab {
 
 // virt, UEFI, the serial console on stdio, the kernel and `initrd`, then
-// the scenario's devices and extra arguments (placeholders expanded).
+// the scenario's devices, the run's QMP socket if a host step speaks QMP,
+// and the scenario's extra arguments (placeholders expanded).
 std::vector<std::string> qemu_command(const Artefacts& a, const Scenario& sc,
                                       const std::string& initrd, const Places& places);
 

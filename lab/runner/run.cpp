@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -151,14 +152,16 @@ class ScenarioRun {
             const int wait_ms = static_cast<int>(std::min<long long>(
                 200,
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1));
-            pollfd pfd{console_fd_.get(), POLLIN, 0};
-            const int pr = ::poll(&pfd, 1, wait_ms);
+            // the console, and QEMU's QMP socket while a host step waits on it
+            std::array<pollfd, 2> pfd{pollfd{console_fd_.get(), POLLIN, 0},
+                                      pollfd{steps_.wait_fd(), POLLIN, 0}};
+            const int pr = ::poll(pfd.data(), pfd[1].fd >= 0 ? 2 : 1, wait_ms);
             const int poll_errno = errno;
             pcc::check_interrupted();
             if (pr < 0 && poll_errno != EINTR) {
                 throw std::runtime_error("poll: " + pcc::errno_text(poll_errno));
             }
-            if (pr > 0) {
+            if (pr > 0 && pfd[0].revents != 0) {
                 char buf[8192];
                 const ssize_t n = ::read(console_fd_.get(), buf, sizeof(buf));
                 if (n < 0 && errno == EINTR) {
