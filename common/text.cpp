@@ -56,6 +56,16 @@ std::string_view trim(std::string_view text) {
     return text.substr(first, last - first + 1);
 }
 
+std::map<std::string, std::string> parse_key_values(std::string_view text) {
+    std::map<std::string, std::string> kv;
+    for (const auto line : split_at(text, '\n')) {
+        if (const auto eq = line.find('='); eq != std::string_view::npos) {
+            kv[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
+        }
+    }
+    return kv;
+}
+
 std::string shell_quote(std::string_view text) {
     std::string out = "'";
     for (const char c : text) {

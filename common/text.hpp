@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cerrno>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ std::vector<std::string_view> split_at(std::string_view text, char separator);
 
 // `text` without leading and trailing white space.
 std::string_view trim(std::string_view text);
+
+// The KEY=VALUE lines of `text` (a script's report), split at the first
+// '='; other lines are skipped, a later KEY wins.
+std::map<std::string, std::string> parse_key_values(std::string_view text);
 
 // `text` quoted for a POSIX shell: 'it'\''s'.
 std::string shell_quote(std::string_view text);

@@ -6,13 +6,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "paths.hpp"
 #include "process.hpp"
+#include "text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,14 +27,7 @@ std::map<std::string, std::string> run_helper(const std::string& script) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         throw std::runtime_error("lab/" + script + " " + pcc::describe_status(status));
     }
-    std::map<std::string, std::string> kv;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-        if (auto eq = line.find('='); eq != std::string::npos) {
-            kv[line.substr(0, eq)] = line.substr(eq + 1);
-        }
-    }
-    return kv;
+    return pcc::parse_key_values(out);
 }
 
 std::string find_qemu() {

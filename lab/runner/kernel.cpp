@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +19,7 @@
 #include "paths.hpp"
 #include "process.hpp"
 #include "text.hpp"
+#include "unique_fd.hpp"
 
 namespace fs = std::filesystem;
 
@@ -107,14 +111,7 @@ std::map<std::string, std::string> run_step(std::vector<std::string> argv, bool 
         }
         throw std::runtime_error(cmd + " " + pcc::describe_status(status));
     }
-    std::map<std::string, std::string> kv;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-        if (auto eq = line.find('='); eq != std::string::npos) {
-            kv[line.substr(0, eq)] = line.substr(eq + 1);
-        }
-    }
-    return kv;
+    return pcc::parse_key_values(out);
 }
 
 std::string first_line_of(const std::vector<std::string>& argv) {
@@ -204,6 +201,15 @@ LabKernel build_lab_kernel(const std::string& tree_arg, bool verbose) {
         build = cache_root() + "/kernel/tree/" + tree_build_name(src);
     }
     fs::create_directories(build);
+    // one build per directory at a time (several runs, or helpers, may ask)
+    const pcc::UniqueFd lock(
+        ::open((build + "/.pcc-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+        std::cerr << "pcc-lab: waiting for another pcc-lab's kernel build in " << build << "\n";
+        while (::flock(lock.get(), LOCK_EX) != 0 && errno == EINTR) {
+            pcc::check_interrupted();
+        }
+    }
     in.fragment = read_file(fragment);
     in.script = read_file(script);
     in.compiler = first_line_of({"aarch64-linux-gnu-gcc", "--version"});

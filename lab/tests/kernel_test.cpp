@@ -14,6 +14,7 @@
 #include "modules.hpp"
 #include "scenario.hpp"
 #include "temp_dir.hpp"
+#include "text.hpp"
 
 namespace {
 
@@ -281,3 +282,17 @@ TEST(Modules, KnowsWhatIsBuiltIn) {
 }
 
 }  // namespace
+
+// The report of lab/kernel/fetch-source.sh and lab/fetch.sh: KEY=VALUE lines
+// (pcc::parse_key_values, common/text.hpp).
+TEST(KeyValues, ParsesAScriptsReport) {
+    const auto kv = pcc::parse_key_values(
+        "src=/cache/linux-source-7.3\nnoise "
+        "line\nversion=7.3.4-1~bpo13+1\nurl=a=b\nversion=7.3.5\n");
+    EXPECT_EQ(kv.size(), 3U);
+    EXPECT_EQ(kv.at("src"), "/cache/linux-source-7.3");
+    EXPECT_EQ(kv.at("url"), "a=b");        // split at the first '='
+    EXPECT_EQ(kv.at("version"), "7.3.5");  // a later KEY wins
+    EXPECT_TRUE(pcc::parse_key_values("").empty());
+    EXPECT_EQ(pcc::parse_key_values("k=").at("k"), "");
+}
