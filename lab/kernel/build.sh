@@ -56,7 +56,7 @@ case $step in
             pcc_die "make allnoconfig with $fragment failed in $src"
         ;;
     kernel)
-        pcc_log "kernel: Image and modules, -j${PCC_JOBS:-2} (cold: the better part of an hour on two cores)"
+        pcc_log "kernel: Image and modules, -j${PCC_JOBS:-2} (from scratch: ten minutes or more on two cores)"
         kmake Image modules || pcc_die "building the kernel in $obj failed"
         rm -rf "$build/install"
         # no depmod: the lab resolves dependencies from each module's modinfo

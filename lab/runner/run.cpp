@@ -18,6 +18,7 @@
 #include "host_steps.hpp"
 #include "initramfs.hpp"
 #include "kconfig.hpp"
+#include "pcap_check.hpp"
 #include "paths.hpp"
 #include "placeholders.hpp"
 #include "process.hpp"
@@ -126,6 +127,7 @@ class ScenarioRun {
             text.pop_back();
         }
         console_file_ << text << '\n';
+        pcap_lines_.feed(text);
         if (!o_.quiet) {
             std::cerr << "guest| " << text << '\n';
         }
@@ -201,6 +203,12 @@ class ScenarioRun {
         end.qemu_tail = tail_of_file(log("qemu.log"), 5);
         end.boot_s = oc_.boot_s;
         end.commands = sc_.guest.size();
+        if (sc_.pcap) {
+            // pccd is gone: its pcap file is complete
+            for (auto& r : check_pcap(pcap_lines_, expand(*sc_.pcap, places_))) {
+                oc_.results.push_back(std::move(r));
+            }
+        }
         add_runner_verdicts(console_, end, sc_.require, oc_.results);
         if (pccd_died_) {
             oc_.results.push_back(
@@ -222,6 +230,7 @@ class ScenarioRun {
     std::optional<std::string> pccd_died_;
     pcc::UniqueFd console_fd_;
     std::ofstream console_file_;
+    PcapExpectations pcap_lines_;  // the guest's raw-pcap lines (scenario key pcap)
     Clock::time_point started_;
     int timeout_s_ = 0;
     bool timed_out_ = false;

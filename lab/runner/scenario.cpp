@@ -145,6 +145,11 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
             } catch (const std::invalid_argument& e) {
                 fail(e.what());
             }
+        } else if (key == "pcap") {
+            if (value.empty()) {
+                fail("pcap: empty (the FILE pccd's --pcap writes)");
+            }
+            s.pcap = value;
         } else if (key == "skip") {
             s.skip = value.empty() ? std::string("skipped by the scenario") : value;
         } else {

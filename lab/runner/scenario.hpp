@@ -47,6 +47,9 @@ struct Scenario {
     std::optional<std::string> skip;  // skip = REASON: never boots
     // kernel = any|stock|lab, requires-config = CONFIG_X[=y|m|n] ...
     KernelRequirements kernel;
+    // pcap = FILE (placeholders): the guest's raw-pcap messages against
+    // pccd's --pcap FILE (pcap_check.hpp)
+    std::optional<std::string> pcap;
 };
 
 // Reads NAME.conf. Throws std::runtime_error("FILE:LINE: why") on errors.

@@ -83,6 +83,7 @@ std::unique_ptr<CheckFamily> cppc_checks();         // cppc_checks.cpp
 std::unique_ptr<CheckFamily> thermal_checks();      // thermal_checks.cpp
 std::unique_ptr<CheckFamily> hccs_checks();         // hccs_checks.cpp
 std::unique_ptr<CheckFamily> uncore_checks();       // uncore_checks.cpp
+std::unique_ptr<CheckFamily> raw_checks();          // raw_checks.cpp
 
 // --- helpers for the families
 

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     families.push_back(checks::thermal_checks());
     families.push_back(checks::hccs_checks());
     families.push_back(checks::uncore_checks());
+    families.push_back(checks::raw_checks());
 
     checks::Context ctx;
     CLI::App app{"Checks inside the lab's guest what Linux sees of the PCC devices.",
