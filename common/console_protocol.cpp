@@ -150,6 +150,26 @@ std::string host_step_line(std::string_view step) {
     return std::string(kLabHost) + " " + std::string(step);
 }
 
+std::string host_step_done_line(std::string_view step, Status status) {
+    return std::string(kLabStepDone) + " " + std::string(step) + " " +
+           std::string(status_word(status));
+}
+
+std::optional<HostStepDone> parse_host_step_done(std::string_view line) {
+    std::string_view rest = line;
+    const std::string_view word = take_word(rest);
+    const std::string_view step = take_word(rest);
+    const std::string_view verdict = take_word(rest);
+    if (word != kLabStepDone || step.empty() || !skip_blanks(rest).empty()) {
+        return std::nullopt;
+    }
+    const auto status = parse_status(verdict);
+    if (!status || *status == Status::skip) {
+        return std::nullopt;
+    }
+    return HostStepDone{std::string(step), *status};
+}
+
 std::string run_line(int n, std::string_view command) {
     return std::string(kLabRun) + " " + std::to_string(n) + " " + std::string(command);
 }

@@ -15,6 +15,11 @@
 //   PCC-LAB-EXIT N STATUS                  guest command N exited
 //   PCC-LAB-DONE                           all done, /init powers off
 //
+// and one line the other way, which pcc-lab writes into the console's input
+// (QEMU's stdin) for a guest that waits for its host steps:
+//
+//   PCC-LAB-STEP-DONE STEP ok|fail         host step STEP has ended
+//
 // Kernel messages may share a console line with a protocol line, so a
 // word counts wherever it stands in the line.
 #pragma once
@@ -36,6 +41,7 @@ inline constexpr std::string_view kLabHost = "PCC-LAB-HOST";
 inline constexpr std::string_view kLabRun = "PCC-LAB-RUN";
 inline constexpr std::string_view kLabExit = "PCC-LAB-EXIT";
 inline constexpr std::string_view kLabDone = "PCC-LAB-DONE";
+inline constexpr std::string_view kLabStepDone = "PCC-LAB-STEP-DONE";  // runner -> guest
 
 // The words as the shell sees them: /init uses "$PCC_LAB_BOOT" etc.
 struct ShellWord {
@@ -73,6 +79,16 @@ std::string summary_line(const Counts& counts);
 std::string host_step_line(std::string_view step);
 // The line the scenario script prints before guest command `n`.
 std::string run_line(int n, std::string_view command);
+
+// --- the runner's answer on the console's input
+
+std::string host_step_done_line(std::string_view step, Status status);
+struct HostStepDone {
+    std::string step;
+    Status status = Status::ok;
+};
+// nullopt when `line` is no PCC-LAB-STEP-DONE line.
+std::optional<HostStepDone> parse_host_step_done(std::string_view line);
 
 // --- reading (pcc-lab): what one console line says
 

@@ -42,11 +42,20 @@ std::string output_words(std::string_view output, std::size_t max) {
     return out;
 }
 
+void HostSteps::report(Result result) {
+    const std::string step = result.name.substr(5);  // "host-NAME"
+    const Status status = result.status;
+    results_.push_back(std::move(result));
+    if (on_done_) {
+        on_done_(step, status);
+    }
+}
+
 void HostSteps::start(const std::string& name) {
     const auto it = std::find_if(scenario_.on.begin(), scenario_.on.end(),
                                  [&](const auto& step) { return step.name == name; });
     if (it == scenario_.on.end()) {
-        results_.push_back({Status::fail, "host-" + name,
+        report({Status::fail, "host-" + name,
                             "the guest asked for host step '" + name +
                                 "' but the scenario has no `on " + name + " = COMMAND`"});
         return;
@@ -59,7 +68,7 @@ void HostSteps::start(const std::string& name) {
             st.expected = expand(*it->expected, places_);
         }
     } catch (const std::exception& e) {
-        results_.push_back({Status::fail, "host-" + name, e.what()});
+        report({Status::fail, "host-" + name, e.what()});
         return;
     }
     st.log = log_dir_ + "/host-" + name + ".log";
@@ -70,14 +79,14 @@ void HostSteps::start(const std::string& name) {
             return;
         }
     } catch (const std::exception& e) {
-        results_.push_back({Status::fail, "host-" + name, "`" + st.command + "`: " + e.what()});
+        report({Status::fail, "host-" + name, "`" + st.command + "`: " + e.what()});
         return;
     }
     try {
         const pcc::UniqueFd log = open_log(st.log);
         st.child = pcc::Child::spawn(argv_words(st.command), -1, log.get(), log.get());
     } catch (const std::exception& e) {
-        results_.push_back({Status::fail, "host-" + name, "`" + st.command + "`: " + e.what()});
+        report({Status::fail, "host-" + name, "`" + st.command + "`: " + e.what()});
         return;
     }
     if (!quiet_) {
@@ -118,7 +127,7 @@ void HostSteps::poll_qmp(bool final) {
     for (auto& st : steps_) {
         if (!st.done && st.qmp_id && (final || Clock::now() - st.started > kHostStepTimeout)) {
             st.done = true;
-            results_.push_back({Status::fail, "host-" + st.name,
+            report({Status::fail, "host-" + st.name,
                                 "`" + st.command + "`: QEMU did not answer in " +
                                     fmt_s(seconds_since(st.started))});
         }
@@ -152,7 +161,7 @@ void HostSteps::finish_qmp(Step& st, const QmpReply& reply) {
     if (!events.empty()) {
         message += " (events meanwhile: " + events + ")";
     }
-    results_.push_back({why.empty() ? Status::ok : Status::fail, "host-" + st.name, message});
+    report({why.empty() ? Status::ok : Status::fail, "host-" + st.name, message});
 }
 
 void HostSteps::poll(bool final) {
@@ -178,20 +187,20 @@ void HostSteps::finish(Step& st, bool killed) {
     const std::string said = out.empty() ? "" : ": " + out;
     if (!killed && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (!st.expected) {
-            results_.push_back(
+            report(
                 {Status::ok, "host-" + st.name, "`" + st.command + "` done in " + took + said});
             return;
         }
         const std::string output = read_output(st.log);
         const bool good = output_matches(output, *st.expected);
-        results_.push_back(
+        report(
             {good ? Status::ok : Status::fail, "host-" + st.name,
              "`" + st.command + "` " +
                  (good ? "printed '" + output_words(output) + "' as expected, in " + took
                        : "printed '" + output_words(output) + "', expected '" +
                              output_words(*st.expected) + "'")});
     } else {
-        results_.push_back({Status::fail, "host-" + st.name,
+        report({Status::fail, "host-" + st.name,
                             "`" + st.command + "` " +
                                 (killed ? "still running after " + took + ", killed"
                                         : pcc::describe_status(status)) +

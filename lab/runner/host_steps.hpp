@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,14 +35,19 @@ std::string output_words(std::string_view output, std::size_t max = 200);
 
 class HostSteps {
   public:
+    // Called with a step's name and verdict when it has ended (the runner
+    // tells the guest: PCC-LAB-STEP-DONE on the console's input).
+    using Done = std::function<void(const std::string& step, Status status)>;
+
     // Results (host-NAME) are appended to `results`.
     HostSteps(const Scenario& scenario, const Places& places, std::string log_dir, bool quiet,
-              std::vector<Result>& results)
+              std::vector<Result>& results, Done on_done = {})
         : scenario_(scenario),
           places_(places),
           log_dir_(std::move(log_dir)),
           quiet_(quiet),
-          results_(results) {}
+          results_(results),
+          on_done_(std::move(on_done)) {}
 
     // The guest asked for step `name`: starts its command.
     void start(const std::string& name);
@@ -64,6 +70,7 @@ class HostSteps {
         std::optional<QmpExpectation> qmp_expected;
     };
     void finish(Step& step, bool killed);
+    void report(Result result);  // result host-NAME, and on_done
     void start_qmp(Step& step, const QmpStep& qmp);
     void poll_qmp(bool final);
     void finish_qmp(Step& step, const QmpReply& reply);
@@ -73,6 +80,7 @@ class HostSteps {
     std::string log_dir_;
     bool quiet_;
     std::vector<Result>& results_;
+    Done on_done_;
     std::vector<Step> steps_;
     std::optional<QmpClient> qmp_;  // connected at the first QMP step
 };

@@ -66,7 +66,8 @@ class ScenarioRun {
           places_{run_.path(), have_pccd, have_pccd ? a.pccd : std::string(),
                   fs::absolute(sc.path).parent_path().string()},
           console_(oc.results),
-          steps_(sc, places_, oc.log_dir, o.quiet, oc.results) {}
+          steps_(sc, places_, oc.log_dir, o.quiet, oc.results,
+                 [this](const std::string& step, Status status) { tell_guest(step, status); }) {}
 
     void run() {
         const std::string initrd = write_initramfs();
@@ -110,10 +111,27 @@ class ScenarioRun {
         std::ofstream(log("command")) << command_line(argv);
         console_file_.open(log("console.log"), std::ios::trunc);
         pcc::Pipe out = pcc::make_pipe();
+        pcc::Pipe in = pcc::make_pipe();  // the console's input: tell_guest()
         const pcc::UniqueFd qlog = open_log(log("qemu.log"));
         started_ = Clock::now();
-        qemu_ = pcc::Child::spawn(argv, -1, out.write.get(), qlog.get());
+        qemu_ = pcc::Child::spawn(argv, in.read.get(), out.write.get(), qlog.get());
         console_fd_ = std::move(out.read);
+        console_in_ = std::move(in.write);
+    }
+
+    // A host step ended: "PCC-LAB-STEP-DONE STEP ok|fail" on the console's
+    // input, for a guest that waits for it (pcc-guest-check
+    // --sync-host-steps). A QEMU that is gone does not hear it (SIGPIPE is
+    // ignored).
+    void tell_guest(const std::string& step, Status status) {
+        if (!console_in_) {
+            return;
+        }
+        const std::string line = pcc::console::host_step_done_line(step, status) + "\n";
+        ssize_t n;
+        do {
+            n = ::write(console_in_.get(), line.data(), line.size());
+        } while (n < 0 && errno == EINTR);
     }
 
     void check_pccd() {
@@ -228,7 +246,7 @@ class ScenarioRun {
     HostSteps steps_;
     pcc::Child pccd_, qemu_;
     std::optional<std::string> pccd_died_;
-    pcc::UniqueFd console_fd_;
+    pcc::UniqueFd console_fd_, console_in_;
     std::ofstream console_file_;
     PcapExpectations pcap_lines_;  // the guest's raw-pcap lines (scenario key pcap)
     Clock::time_point started_;

@@ -90,6 +90,29 @@ TEST(ConsoleProtocol, LabLines) {
     parsed_as<console::OtherLine>("Booting Linux on physical CPU 0x0");
 }
 
+// The runner's answer on the console's input (pcc-guest-check
+// --sync-host-steps): written by the runner, read by the guest.
+TEST(ConsoleProtocol, HostStepDoneLines) {
+    EXPECT_EQ(console::host_step_done_line("inject", console::Status::ok),
+              "PCC-LAB-STEP-DONE inject ok");
+    const auto ok = console::parse_host_step_done("PCC-LAB-STEP-DONE inject ok");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->step, "inject");
+    EXPECT_EQ(ok->status, console::Status::ok);
+    const auto failed = console::parse_host_step_done(
+        console::host_step_done_line("no-answer", console::Status::fail) + "\r");
+    ASSERT_TRUE(failed);
+    EXPECT_EQ(failed->step, "no-answer");
+    EXPECT_EQ(failed->status, console::Status::fail);
+    EXPECT_FALSE(console::parse_host_step_done("PCC-LAB-STEP-DONE inject"));
+    EXPECT_FALSE(console::parse_host_step_done("PCC-LAB-STEP-DONE inject maybe"));
+    EXPECT_FALSE(console::parse_host_step_done("PCC-LAB-STEP-DONE inject ok more"));
+    EXPECT_FALSE(console::parse_host_step_done("PCC-LAB-HOST inject"));
+    // the guest's request and the runner's answer are not mistaken for each other
+    parsed_as<console::OtherLine>("PCC-LAB-STEP-DONE inject ok");
+    EXPECT_EQ(console::host_step_line("inject").find(console::kLabStepDone), std::string::npos);
+}
+
 TEST(ConsoleProtocol, ShellDefinitionsNameEveryWord) {
     const std::string defs = console::shell_definitions();
     EXPECT_NE(defs.find("PCC_LAB_DONE='PCC-LAB-DONE'\n"), std::string::npos) << defs;

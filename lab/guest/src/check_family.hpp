@@ -81,6 +81,7 @@ std::unique_ptr<CheckFamily> xgene_hwmon_checks();  // xgene_hwmon_checks.cpp
 std::unique_ptr<CheckFamily> xgene_i2c_checks();    // xgene_i2c_checks.cpp
 std::unique_ptr<CheckFamily> cppc_checks();         // cppc_checks.cpp
 std::unique_ptr<CheckFamily> thermal_checks();      // thermal_checks.cpp
+std::unique_ptr<CheckFamily> fault_checks();        // fault_checks.cpp
 std::unique_ptr<CheckFamily> hccs_checks();         // hccs_checks.cpp
 std::unique_ptr<CheckFamily> uncore_checks();       // uncore_checks.cpp
 std::unique_ptr<CheckFamily> raw_checks();          // raw_checks.cpp

@@ -13,10 +13,14 @@
 
 #include "check_family.hpp"
 #include "cli.hpp"
+#include "host_step_sync.hpp"
 
 namespace {
 
 namespace checks = lab::checks;
+
+// The runner gives a host step 20 s (lab/runner/host_steps.hpp).
+constexpr double kHostStepAckSeconds = 30;
 
 // The families' options as CLI11 options.
 class CliOptions : public checks::Options {
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
     families.push_back(checks::xgene_i2c_checks());
     families.push_back(checks::cppc_checks());
     families.push_back(checks::thermal_checks());
+    families.push_back(checks::fault_checks());
     families.push_back(checks::hccs_checks());
     families.push_back(checks::uncore_checks());
     families.push_back(checks::raw_checks());
@@ -82,6 +87,11 @@ int main(int argc, char** argv) {
     options.repeatable(
         "--host-step", "NAME", [&ctx](const std::string& s) { ctx.host_steps.push_back(s); },
         "after the checks: PCC-LAB-HOST NAME, the runner runs the scenario's `on NAME = ...`");
+    bool sync_steps = false;
+    options.flag(
+        "--sync-host-steps", [&sync_steps] { sync_steps = true; },
+        "wait until the runner says each host step ended (PCC-LAB-STEP-DONE on the console's "
+        "input) before the next, and before the checks that follow them");
     for (auto& f : families) {
         f->add_options(options, ctx);
     }
@@ -95,7 +105,22 @@ int main(int argc, char** argv) {
         f->run(ctx);
     }
     for (const auto& step : ctx.host_steps) {
+        if (!sync_steps) {
+            ctx.report.host_step(step);
+            continue;
+        }
+        lab::ConsoleInput input;  // before asking: the answer must not be missed
         ctx.report.host_step(step);
+        const auto ack = input.wait(step, kHostStepAckSeconds);
+        if (!ack.status) {
+            ctx.report.fail("host-step-" + step + "-ack",
+                            "the runner did not say that host step " + step + " ended within " +
+                                checks::fmt_s(ack.seconds) + ": " + ack.problem);
+        } else {
+            ctx.report.info("host-step", step + " ended (" +
+                                             std::string(pcc::console::status_word(*ack.status)) +
+                                             ") after " + checks::fmt_s(ack.seconds));
+        }
     }
     for (auto& f : families) {
         f->after_host_steps(ctx);
