@@ -5,11 +5,14 @@
 // tap_report.cpp.
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <vector>
 
 #include "artefacts.hpp"
+#include "bench.hpp"
 #include "cli.hpp"
 #include "kernel.hpp"
 #include "options.hpp"
@@ -105,16 +108,11 @@ int cmd_kernel(const Options& o, bool verbose) {
     return 0;
 }
 
-int cmd_run(Options o) {
-    if (o.scenarios.empty()) {
-        o.scenarios = {kDefaultScenarios.begin(), kDefaultScenarios.end()};
-    }
-    std::vector<Scenario> scs;
-    for (const auto& s : o.scenarios) {
-        scs.push_back(load_scenario(find_scenario(s, scenario_dir(o))));
-    }
-    // The lab kernel: for --kernel-tree and --lab-kernel, and for the
-    // scenarios that say `kernel = lab` when no --kernel was given.
+// Runs `scs` on their kernels (the lab kernel for --kernel-tree,
+// --lab-kernel and, without --kernel, the scenarios that say `kernel =
+// lab`), handing each outcome to `done`.
+void run_scenarios(const Options& o, const std::vector<Scenario>& scs,
+                   const std::function<void(const Scenario&, const ScenarioOutcome&)>& done) {
     const bool all_lab = !o.kernel_tree.empty() || o.lab_kernel;
     const bool some_lab =
         o.kernel.empty() && std::any_of(scs.begin(), scs.end(), [](const auto& s) {
@@ -139,8 +137,6 @@ int cmd_run(Options o) {
     }
     std::cerr << "pcc-lab: qemu " << a.qemu << "\npcc-lab: prepared in " << fmt_s(a.prepare_s)
               << "\n";
-
-    TapReport report(std::cout);
     for (const auto& sc : scs) {
         const Artefacts& sa =
             all_lab || (some_lab && sc.kernel.kind == KernelKind::lab) ? lab_a : a;
@@ -154,9 +150,56 @@ int cmd_run(Options o) {
             oc.name = sc.name;
             oc.results.push_back({Status::fail, "runner", e.what()});
         }
-        report.add(oc, sc.require);
+        done(sc, oc);
     }
+}
+
+std::vector<Scenario> load_scenarios(const Options& o, const std::vector<std::string>& names) {
+    std::vector<Scenario> scs;
+    for (const auto& s : names) {
+        scs.push_back(load_scenario(find_scenario(s, scenario_dir(o))));
+    }
+    return scs;
+}
+
+int cmd_run(Options o) {
+    if (o.scenarios.empty()) {
+        o.scenarios = {kDefaultScenarios.begin(), kDefaultScenarios.end()};
+    }
+    const auto scs = load_scenarios(o, o.scenarios);
+    TapReport report(std::cout);
+    run_scenarios(o, scs, [&report](const Scenario& sc, const ScenarioOutcome& oc) {
+        report.add(oc, sc.require);
+    });
     return report.finish(o.fail_on_skip);
+}
+
+// The in-guest round trips (bench.hpp): a table on stdout (markdown for
+// docs/bench.md with --markdown); exit 1 when a measurement failed.
+int cmd_bench(const Options& o, unsigned count, bool markdown) {
+    auto scs = load_scenarios(o, {std::begin(kBenchScenarios), std::end(kBenchScenarios)});
+    if (count) {
+        for (auto& sc : scs) {
+            set_bench_count(sc, count);
+        }
+    }
+    std::vector<BenchRow> rows;
+    bool failed = false;
+    run_scenarios(o, scs, [&](const Scenario& sc, const ScenarioOutcome& oc) {
+        for (auto& r : bench_rows(sc, oc)) {
+            failed = failed || !r.fail.empty();
+            rows.push_back(std::move(r));
+        }
+        for (const auto& r : oc.results) {
+            if (r.status == Status::fail) {
+                std::cerr << "pcc-lab: " << sc.name << ": not ok " << r.name << ": " << r.message
+                          << "\n";
+                failed = true;
+            }
+        }
+    });
+    std::cout << format_bench(rows, markdown);
+    return failed ? 1 : 0;
 }
 
 }  // namespace
@@ -186,8 +229,17 @@ int main(int argc, char** argv) {
         ->type_name("DIR")
         ->take_last();
     kernel->add_flag("-v,--verbose", verbose, "make's output on stderr too (always in make.log)");
+    auto* bench = app.add_subcommand(
+        "bench",
+        "round trips timed inside the guest: the raw module's and AF_MCTP Get Endpoint "
+        "ID, on spool and socket (lab/scenarios/bench-*.conf)");
+    unsigned bench_count = 0;
+    bool bench_markdown = false;
+    bench->add_option("--count", bench_count, "round trips per device (default: the scenarios')")
+        ->type_name("N");
+    bench->add_flag("--markdown", bench_markdown, "the table in markdown (docs/bench.md)");
     auto* help = app.add_subcommand("help", "this text");
-    for (auto* cmd : {run, list, prep}) {
+    for (auto* cmd : {run, list, prep, bench}) {
         add_options(*cmd, o);
         cmd->footer(kFooter);
     }
@@ -223,6 +275,9 @@ int main(int argc, char** argv) {
         }
         if (kernel->parsed()) {
             return cmd_kernel(o, verbose);
+        }
+        if (bench->parsed()) {
+            return cmd_bench(o, bench_count, bench_markdown);
         }
         if (list->parsed()) {
             return cmd_list(o);

@@ -13,6 +13,9 @@
 //      Type Support; PLDM base GetTID, GetPLDMTypes
 // Results: mctp-<link>-setup, mctp-<link>-get-eid, -version, -types,
 // pldm-<link>-get-tid, -types, and mctp-traffic (all of them).
+// --bench N: then N Get Endpoint ID round trips per link, timed one by
+// one: PCC-INFO mctp-bench "LINK n N p50_us P p99_us Q msgs_per_s R" and
+// mctp-<link>-bench (pcc-lab bench).
 #include <linux/mctp.h>
 #include <linux/netlink.h>
 #include <poll.h>
@@ -21,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -29,6 +33,7 @@
 #include "cli.hpp"
 #include "mctp.hpp"
 #include "netlink.hpp"
+#include "raw_model.hpp"
 #include "report.hpp"
 #include "sysfs.hpp"
 #include "text.hpp"
@@ -48,6 +53,7 @@ struct Options {
     unsigned tid = 1;        // pccd --tid (default 1)
     int timeout_ms = 2000;   // per request
     bool have_platform = true;
+    unsigned bench = 0;  // --bench N: Get Endpoint ID round trips per link
 };
 
 int ifindex_of(const std::string& link) {
@@ -148,6 +154,9 @@ class LinkChecks {
         good &= message_types();
         good &= pldm_tid();
         good &= pldm_types();
+        if (good && o_.bench) {
+            good &= bench();
+        }
         return good;
     }
 
@@ -318,6 +327,35 @@ class LinkChecks {
         return base;
     }
 
+    // o_.bench Get Endpoint ID round trips, each timed from send to answer.
+    bool bench() {
+        const std::string name = "mctp-" + link_ + "-bench";
+        std::vector<double> us;
+        us.reserve(o_.bench);
+        const double t0 = lab::raw::seconds_now();
+        for (unsigned i = 0; i < o_.bench; ++i) {
+            const std::uint8_t inst = next_instance();
+            std::string why;
+            const double t = lab::raw::seconds_now();
+            auto raw =
+                exchange(net_, o_.peer_eid, mctp::kTypeControl,
+                         mctp::control_request(inst, mctp::kGetEndpointId), o_.timeout_ms, &why);
+            us.push_back((lab::raw::seconds_now() - t) * 1e6);
+            if (!raw || !mctp::parse_control_response(*raw, inst, mctp::kGetEndpointId, &why)) {
+                r_.fail(name, "round trip " + std::to_string(i + 1) + ": " + why);
+                return false;
+            }
+        }
+        const double total = lab::raw::seconds_now() - t0;
+        char line[160];
+        std::snprintf(line, sizeof(line), "%s n %u p50_us %.1f p99_us %.1f msgs_per_s %.0f",
+                      link_.c_str(), o_.bench, lab::raw::percentile(us, 50),
+                      lab::raw::percentile(us, 99), total > 0 ? o_.bench / total : 0.0);
+        r_.info("mctp-bench", line);
+        r_.ok(name, line);
+        return true;
+    }
+
     std::uint8_t next_instance() { return static_cast<std::uint8_t>(instance_++ & 0x1f); }
 
     Reporter& r_;
@@ -360,6 +398,8 @@ int main(int argc, char** argv) {
     add_number(app, "--local-eid", 0xfe, &o.local_eid, "the guest's EID on every link");
     add_number(app, "--tid", 0xfe, &o.tid, "pccd's PLDM terminus ID (its --tid)");
     add_number(app, "--timeout-ms", 600000, &timeout_ms, "per request")->type_name("MS");
+    add_number(app, "--bench", 1000000, &o.bench,
+               "after the checks, N timed Get Endpoint ID round trips per link");
     app.add_flag_callback(
         "--no-platform", [&o] { o.have_platform = false; },
         "no pccd is attached to this run: the traffic is skipped");

@@ -2,6 +2,7 @@
 #include "raw_model.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -130,6 +131,11 @@ std::string pcap_line(unsigned index, bool to_platform, ByteView bytes, std::siz
 
 std::string pcap_unseen_line(unsigned index) {
     return "c" + std::to_string(index) + " out-unseen";
+}
+
+double seconds_now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 double percentile(std::vector<double>& samples, double p) {

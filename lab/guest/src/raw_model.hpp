@@ -95,6 +95,9 @@ std::string generic_answer_difference(ByteView want, ByteView got);
 std::string pcap_line(unsigned index, bool to_platform, ByteView bytes, std::size_t from);
 std::string pcap_unseen_line(unsigned index);
 
+// Seconds on the monotonic clock (steady_clock), for timing round trips.
+double seconds_now();
+
 // Percentile `p` (0..100) of `samples` (nearest rank; sorts them).
 double percentile(std::vector<double>& samples, double p);
 
