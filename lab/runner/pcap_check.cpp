@@ -6,20 +6,14 @@
 #include <stdexcept>
 
 #include "kernel.hpp"
+#include "pcapng_format.hpp"
 #include "text.hpp"
 
 namespace lab {
 
 namespace {
 
-constexpr std::uint32_t kSectionHeader = 0x0a0d0d0a;
-constexpr std::uint32_t kInterfaceDescription = 1;
-constexpr std::uint32_t kEnhancedPacket = 6;
-constexpr std::uint32_t kByteOrderMagic = 0x1a2b3c4d;
-constexpr std::uint16_t kLinktypeSll2 = 276;
-constexpr std::size_t kSll2Header = 20;
-constexpr std::uint16_t kEchoProtocol = 0x88b5;
-constexpr std::uint8_t kPacketOutgoing = 4;
+namespace pcapng = pcc::pcapng;
 constexpr std::string_view kTag = "PCC-INFO raw-pcap ";
 
 std::uint32_t le32(std::string_view b, std::size_t at) {
@@ -125,33 +119,33 @@ std::vector<CapturedMessage> parse_pcapng(std::string_view f) {
                                      std::to_string(at));
         }
         const std::string_view body = f.substr(at + 8, len - 12);
-        if (type == kSectionHeader) {
-            if (body.size() < 4 || le32(body, 0) != kByteOrderMagic) {
+        if (type == pcapng::kBlockSectionHeader) {
+            if (body.size() < 4 || le32(body, 0) != pcapng::kByteOrderMagic) {
                 throw std::runtime_error("not a little-endian pcapng section");
             }
             linktypes.clear();
-        } else if (type == kInterfaceDescription) {
+        } else if (type == pcapng::kBlockInterfaceDescription) {
             if (body.size() < 8) {
                 throw std::runtime_error("a short interface description block");
             }
             linktypes.push_back(le16(body, 0));
-        } else if (type == kEnhancedPacket) {
+        } else if (type == pcapng::kBlockEnhancedPacket) {
             if (body.size() < 20) {
                 throw std::runtime_error("a short enhanced packet block");
             }
             const std::uint32_t iface = le32(body, 0), caplen = le32(body, 12);
-            if (iface >= linktypes.size() || linktypes[iface] != kLinktypeSll2) {
+            if (iface >= linktypes.size() || linktypes[iface] != pcapng::kLinktypeLinuxSll2) {
                 throw std::runtime_error("a packet on an interface that is not LINUX_SLL2");
             }
-            if (caplen > body.size() - 20 || caplen < kSll2Header) {
+            if (caplen > body.size() - 20 || caplen < pcapng::kSll2HeaderSize) {
                 throw std::runtime_error("a packet whose length does not fit its block");
             }
             const std::string_view p = body.substr(20, caplen);
             CapturedMessage m;
             m.protocol = static_cast<std::uint16_t>(be(p, 0, 2));
             m.ifindex = be(p, 4, 4);
-            m.outgoing = static_cast<std::uint8_t>(p[10]) == kPacketOutgoing;
-            m.bytes.assign(p.begin() + kSll2Header, p.end());
+            m.outgoing = static_cast<std::uint8_t>(p[10]) == pcapng::kPacketOutgoing;
+            m.bytes.assign(p.begin() + pcapng::kSll2HeaderSize, p.end());
             out.push_back(std::move(m));
         }
         at += len;
@@ -212,7 +206,7 @@ std::vector<Result> check_pcap(const PcapExpectations& guest,
     for (const auto& [channel, messages] : guest.channels()) {
         std::vector<const CapturedMessage*> mine;
         for (const auto& c : captured) {
-            if (c.protocol == kEchoProtocol && c.ifindex == channel) {
+            if (c.protocol == pcapng::kEthertypeLocalExperimental && c.ifindex == channel) {
                 mine.push_back(&c);
             }
         }

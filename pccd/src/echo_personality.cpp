@@ -32,6 +32,7 @@
 #include <string>
 
 #include "log.hpp"
+#include "pcapng_format.hpp"
 #include "personality.hpp"
 #include "setting_reader.hpp"
 
@@ -40,7 +41,7 @@ namespace pccd {
 namespace {
 
 constexpr std::uint64_t kDefaultXor = 0xff;
-constexpr std::uint16_t kEthertypeLocalExperimental = 0x88b5;
+using pcc::pcapng::kEthertypeLocalExperimental;
 constexpr std::uint16_t kArphrdNone = 0xfffe;
 constexpr std::size_t kExtOverhead = 12;  // the bytes before those the length counts
 

@@ -13,10 +13,10 @@ namespace pccd {
 
 namespace {
 
-constexpr std::uint32_t kBlockSectionHeader = 0x0a0d0d0a;
-constexpr std::uint32_t kBlockInterfaceDescription = 0x00000001;
-constexpr std::uint32_t kBlockEnhancedPacket = 0x00000006;
-constexpr std::uint32_t kByteOrderMagic = 0x1a2b3c4d;
+using pcc::pcapng::kBlockEnhancedPacket;
+using pcc::pcapng::kBlockInterfaceDescription;
+using pcc::pcapng::kBlockSectionHeader;
+using pcc::pcapng::kByteOrderMagic;
 
 // Type, total length, body, total length again.
 Bytes block(std::uint32_t type, ByteView body) {

@@ -12,14 +12,15 @@
 #include <string>
 
 #include "bytes.hpp"
+#include "pcapng_format.hpp"
 #include "result.hpp"
 #include "unique_fd.hpp"
 
 namespace pccd {
 
-constexpr std::uint16_t kLinktypeLinuxSll2 = 276;
-constexpr std::uint8_t kPacketHost = 0;      // received (guest -> platform)
-constexpr std::uint8_t kPacketOutgoing = 4;  // sent (platform -> guest)
+using pcc::pcapng::kLinktypeLinuxSll2;
+using pcc::pcapng::kPacketHost;
+using pcc::pcapng::kPacketOutgoing;
 constexpr std::uint32_t kPcapSnapLen = 262144;
 
 Bytes pcapng_section_header();
