@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lab/build-guest.sh: cross-build the guest programs (lab/guest) static for
-# aarch64 into $PCC_CACHE/lab/guest-build; prints LAB_GUEST_BIN=DIR.
+# aarch64 into $PCC_CACHE/lab/guest-build-HASH (HASH: of the checkout's path,
+# so that two checkouts never build each other's sources); prints
+# LAB_GUEST_BIN=DIR.
 # The build dir is a configuration of the top-level meson project
 # (-Dlab_guest=true: common/ and lab/guest only, with the cross file), so
 # the guest programs share common/ and the project version with the host.
@@ -9,7 +11,8 @@
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 
-bdir=$PCC_CACHE/lab/guest-build
+checkout_hash=$(printf '%s' "$PCC_ROOT" | sha256sum | cut -c1-12)
+bdir=$PCC_CACHE/lab/guest-build-$checkout_hash
 command -v aarch64-linux-gnu-g++ >/dev/null ||
     pcc_die "aarch64-linux-gnu-g++ missing: apt-get install g++-aarch64-linux-gnu"
 mkdir -p "$PCC_CACHE/lab"
