@@ -197,15 +197,7 @@ class FaultChecks : public CheckFamily {
             },
             "after the host steps: a read of PATH gives VALUE (taking at least MIN_MS)");
         options.repeatable(
-            "--expect-kmsg", "NAME,TEXT",
-            [this](const std::string& v) {
-                const auto f = fields_and_rest(v, 1, "NAME,TEXT");
-                if (f.size() != 2 || f[1].empty()) {
-                    throw OptionError("NAME,TEXT");
-                }
-                actions_.push_back(Kmsg{f[0], f[1], true});
-                remember(f[1]);
-            },
+            "--expect-kmsg", "NAME,TEXT", [this](const std::string& v) { add_kmsg(v, true); },
             "after the host steps: the kernel logs a line with TEXT (within 10 s)");
         options.repeatable(
             "--expect-kmsg-lines", "NAME,N,TEXT",
@@ -233,15 +225,7 @@ class FaultChecks : public CheckFamily {
             "after the host steps: subspace C's interrupt counted INTERRUPTS more, UNHANDLED "
             "more claimed by no handler (N or N+)");
         options.repeatable(
-            "--expect-no-kmsg", "NAME,TEXT",
-            [this](const std::string& v) {
-                const auto f = fields_and_rest(v, 1, "NAME,TEXT");
-                if (f.size() != 2 || f[1].empty()) {
-                    throw OptionError("NAME,TEXT");
-                }
-                actions_.push_back(Kmsg{f[0], f[1], false});
-                remember(f[1]);
-            },
+            "--expect-no-kmsg", "NAME,TEXT", [this](const std::string& v) { add_kmsg(v, false); },
             "after the host steps: the kernel logged no line with TEXT since the checks before");
     }
 
@@ -261,6 +245,16 @@ class FaultChecks : public CheckFamily {
     }
 
   private:
+    // --expect-kmsg / --expect-no-kmsg NAME,TEXT: a line with TEXT is (not) logged.
+    void add_kmsg(const std::string& v, bool wanted) {
+        const auto f = fields_and_rest(v, 1, "NAME,TEXT");
+        if (f.size() != 2 || f[1].empty()) {
+            throw OptionError("NAME,TEXT");
+        }
+        actions_.push_back(Kmsg{f[0], f[1], wanted});
+        remember(f[1]);
+    }
+
     void remember(const std::string& text) {
         if (!text.empty()) {
             kmsg_before_[text] = 0;
