@@ -22,6 +22,7 @@ struct ScenarioOutcome {
     std::string name;
     std::vector<Result> results;
     std::string log_dir;
+    std::string transcript;  // LOG_DIR/transcript.txt (transcript.hpp), "" if none
     double initramfs_s = 0, boot_s = 0, total_s = 0;
 };
 
