@@ -1,30 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# build-qemu.sh [--flavor main|sid] [--tests] [NINJA_TARGET...]
+# build-qemu.sh [--flavor main|sid] [--sanitize] [--tests] [NINJA_TARGET...]
 #
 # Fetch (cached) the pinned Debian QEMU source, overlay qemu/ + qemu-patches/
 # incrementally, configure only when needed, and build with ninja -j2 and
 # ccache. Default target: qemu-system-aarch64. --tests adds the qtest
 # binaries that `make check` runs. For the main flavor it (re)creates the
 # build/ symlinks: build/qemu-system-aarch64 and build/qemu-build.
+#
+# --sanitize: the same tree and devices, built with clang, ASan, UBSan and
+# QEMU's fuzzing instrumentation in the cache's build/qemu-asan
+# (build/qemu-sid-asan for sid), for `make check-asan` and `make fuzz`:
+# one build gives the sanitized qemu-system-aarch64, the qtests and
+# qemu-fuzz-aarch64 (built by default). No build/ symlinks.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-flavor=main tests=0 targets=()
+flavor=main tests=0 sanitize=0 targets=()
 while [ $# -gt 0 ]; do
     case $1 in
         --flavor) flavor=$2; shift ;;
+        --sanitize) sanitize=1 ;;
         --tests) tests=1 ;;
         -*) pcc_die "unknown option $1" ;;
         *) targets+=("$1") ;;
     esac
     shift
 done
-[ ${#targets[@]} -gt 0 ] || targets=(qemu-system-aarch64)
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(qemu-system-aarch64)
+    [ $sanitize = 0 ] || targets+=(qemu-fuzz-aarch64)
+fi
 
 pristine=$(pcc_qemu_tree "$flavor")
 work=$PCC_CACHE/work/$(basename "$pristine")
 builddir=$PCC_CACHE/build/qemu-$flavor
+if [ $sanitize = 1 ]; then
+    builddir=$PCC_CACHE/build/qemu-asan
+    [ "$flavor" = main ] || builddir=$PCC_CACHE/build/qemu-$flavor-asan
+fi
 # Hold the working tree for the overlay and the build: a concurrent
 # overlay (another make) must not change sources under ninja.
 mkdir -p "$(dirname "$work")"
@@ -40,8 +54,15 @@ configure_args=(
     --disable-docs --disable-tools --disable-user --disable-install-blobs
     --enable-fdt=system
     --python=/usr/bin/python3
-    "--cc=ccache gcc" "--cxx=ccache g++"
 )
+if [ $sanitize = 1 ]; then
+    # QEMU's fuzzing needs clang (libFuzzer); with it qemu-system-aarch64
+    # and the qtests are instrumented too and still work as usual.
+    configure_args+=("--cc=ccache clang" "--cxx=ccache clang++"
+        --enable-asan --enable-ubsan --enable-fuzzing)
+else
+    configure_args+=("--cc=ccache gcc" "--cxx=ccache g++")
+fi
 
 # Configure only when the build dir is missing/broken or anything that
 # shapes it changed: arguments, source tree (path + creation), meson.
@@ -79,7 +100,7 @@ t0=$SECONDS
 ninja -C "$builddir" -j2 "${targets[@]}" || pcc_die "QEMU build failed ($flavor)"
 pcc_log "ninja took $((SECONDS - t0)) s"
 
-if [ "$flavor" = main ]; then
+if [ "$flavor" = main ] && [ $sanitize = 0 ]; then
     mkdir -p "$PCC_BUILD"
     ln -sfn "$builddir/qemu-system-aarch64" "$PCC_BUILD/qemu-system-aarch64"
     ln -sfn "$builddir" "$PCC_BUILD/qemu-build"

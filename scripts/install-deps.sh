@@ -14,6 +14,10 @@ pkgs=(
     dpkg-dev debian-archive-keyring ca-certificates
     # tests, demo
     acpica-tools qemu-efi-aarch64 socat xxd shellcheck
+    # make check-asan / make fuzz: QEMU with ASan, UBSan and libFuzzer
+    # (scripts/build-qemu.sh --sanitize); the distribution's default clang
+    # and its runtimes (bookworm: clang-14, libclang-rt-14-dev)
+    clang libclang-rt-dev
     # C++ side (pccd, lab, bench)
     libgtest-dev libgmock-dev libcli11-dev tshark g++-aarch64-linux-gnu
     # the lab kernel (build/pcc-lab kernel: arm64 cross build, lab/kernel)
