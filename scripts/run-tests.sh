@@ -11,33 +11,8 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-passed=0 failed=0 skipped=0 summary=()
-record() {  # RESULT NAME
-    case $1 in
-        OK | EXPECTEDFAIL) passed=$((passed + 1)) ;;
-        SKIP) skipped=$((skipped + 1)) ;;
-        *) failed=$((failed + 1)) ;;
-    esac
-    summary+=("$(printf '%-8s %s' "$1" "$2")")
-}
-section() { printf '\n===== %s =====\n' "$*"; }
-
-# meson_run BUILDDIR [meson test args...]: run, then tally testlog.json.
-meson_run() {
-    local dir=$1 log=$1/meson-logs/testlog.json
-    shift
-    rm -f "$log"
-    meson test -C "$dir" --no-rebuild --print-errorlogs "$@" || true
-    if [ ! -s "$log" ]; then
-        record FAIL "meson test $* in $dir (no results)"
-        return
-    fi
-    while read -r res name; do record "$res" "$name"; done < <(python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    t = json.loads(line)
-    print(t["result"], t["name"])' "$log")
-}
+# shellcheck source=test-report.sh
+. "$PCC_ROOT/scripts/test-report.sh"
 
 # Tests that need QEMU find it here (tests/integration, bench, lab).
 export PCC_QEMU=${PCC_QEMU:-$PCC_BUILD/qemu-system-aarch64}
@@ -55,21 +30,8 @@ if "$PCC_ROOT/scripts/build-qemu.sh" --tests; then
     ln -sfn "$efi/AAVMF_CODE.no-secboot.fd" "$qb/pc-bios/edk2-aarch64-code.fd"
     ln -sfn "$efi/AAVMF_VARS.fd" "$qb/pc-bios/edk2-arm-vars.fd"
 
-    listed=$(meson test -C "$qb" --list 2>/dev/null)
-    qtests=() missing=()
-    for t in $(pcc_qtests); do
-        # depending on its version, meson lists "qemu:qtest-aarch64/T" or
-        # "qemu:qtest+qtest-aarch64 / qtest-aarch64/T"
-        if grep -qE "(:| / )qtest-aarch64/$t\$" <<<"$listed"; then
-            qtests+=("qtest-aarch64/$t")
-        else
-            missing+=("$t")
-        fi
-    done
-    section "QEMU qtests: ${qtests[*]}"
-    meson_run "$qb" "${qtests[@]}"
-    [ ${#missing[@]} -eq 0 ] ||
-        record FAIL "qtests missing from the QEMU build: ${missing[*]}"
+    # shellcheck disable=SC2046 # one name per word
+    qtests_run "$qb" $(pcc_qtests)
     # acpi/virt/memhp compares an NVDIMM buffer address that the firmware
     # allocates: it differs with Debian's edk2 build, so it is skipped.
     section "QEMU qtest: bios-tables-test (skipping /aarch64/acpi/virt/memhp)"
@@ -106,7 +68,4 @@ else
     record FAIL shellcheck
 fi
 
-section "Summary"
-printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+report_summary
