@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <string>
 
 #include "spool_name.hpp"
 #include "text.hpp"
@@ -58,6 +60,30 @@ std::vector<DirEntry> list_directory(int dir_fd) {
     return entries;
 }
 
+namespace {
+
+// A spool directory another user could fill or swap files in is refused:
+// it must be this user's and writable by nobody else (QEMU insists on the
+// same, pcc-spool-dir.c).
+Result<UniqueFd> checked_spool_dir(UniqueFd fd, const std::string& path) {
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return fail(path + ": fstat: " + errno_text());
+    }
+    if (st.st_uid != ::geteuid()) {
+        return fail(path + ": owned by uid " + std::to_string(st.st_uid) + ", not by this user (" +
+                    std::to_string(::geteuid()) + "); refusing it");
+    }
+    if ((st.st_mode & 0022) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return fail(path + ": writable by group or others (mode " + mode + "); refusing it");
+    }
+    return fd;
+}
+
+}  // namespace
+
 Result<UniqueFd> open_subdir(int parent, const std::string& parent_path, const char* name) {
     const std::string path = parent_path + "/" + name;
     if (::mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
@@ -70,7 +96,7 @@ Result<UniqueFd> open_subdir(int parent, const std::string& parent_path, const c
         }
         return fail(path + ": " + errno_text());
     }
-    return fd;
+    return checked_spool_dir(std::move(fd), path);
 }
 
 Result<UniqueFd> open_spool_root(const std::string& dir, bool create) {
@@ -84,7 +110,7 @@ Result<UniqueFd> open_spool_root(const std::string& dir, bool create) {
         }
         return fail(dir + ": " + errno_text());
     }
-    return fd;
+    return checked_spool_dir(std::move(fd), dir);
 }
 
 bool rename_noreplace(int from_dir, const std::string& from, int to_dir, const std::string& to) {

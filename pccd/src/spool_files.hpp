@@ -26,8 +26,11 @@ struct DirEntry {
 std::vector<DirEntry> list_directory(int dir_fd);
 
 // mkdirat (0700, existing is fine) + open without following a symlink.
+// Like the root, it must belong to this user and be writable by no one
+// else.
 Result<pcc::UniqueFd> open_subdir(int parent, const std::string& parent_path, const char* name);
-// The spool directory itself: created 0700 if missing, never a symlink.
+// The spool directory itself: created 0700 if missing, never a symlink,
+// this user's and not writable by group or others.
 Result<pcc::UniqueFd> open_spool_root(const std::string& dir, bool create);
 
 bool rename_noreplace(int from_dir, const std::string& from, int to_dir, const std::string& to);

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string>
 
 #include "device_description.hpp"
 #include "log.hpp"
@@ -215,6 +217,72 @@ TEST_F(SpoolTest, SymlinksAreRefused) {
     auto refused = SpoolTransport::open(other.str(), responder_, loop_);
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().find("symlink"), std::string::npos);
+}
+
+TEST_F(SpoolTest, FifoInTheOutboxIsQuarantinedWithoutBlocking) {
+    // a FIFO named like a request: opening it for reading must not wait
+    // for a writer, and it is no message
+    fs::create_directories(outbox());
+    const fs::path fifo =
+        outbox() / format_spool_name({1, 0, MessageKind::request, Layout::extended});
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    put_request(2, get_eid(2));
+    const auto before = counters().get("bad.spool_file");
+    auto spool = open_spool();
+    spool->scan();
+    EXPECT_EQ(answers(), std::vector<Bytes>{get_eid_answer(2)});
+    EXPECT_EQ(counters().get("bad.spool_file"), before + 1);
+    EXPECT_FALSE(fs::exists(fs::symlink_status(fifo)));
+    EXPECT_TRUE(fs::is_fifo(dir_.path() / "pccd" / "rejected" / fifo.filename()));
+}
+
+// What the error of opening a spool whose `dir` was prepared by `prepare`.
+std::string open_error(const std::function<void(const fs::path&)>& prepare,
+                       Responder& responder, EventLoop& loop) {
+    test::TempDir spool;
+    prepare(spool.path());
+    auto opened = SpoolTransport::open(spool.str(), responder, loop);
+    return opened ? std::string("(opened)") : opened.error();
+}
+
+TEST_F(SpoolTest, DirectoriesOthersCanWriteOrOwnAreRefused) {
+    const auto contains = [](const std::string& text, const char* what) {
+        return text.find(what) != std::string::npos;
+    };
+    // the spool itself writable by everyone
+    EXPECT_PRED2(contains, open_error([](const fs::path& d) { fs::permissions(d, fs::perms::all); },
+                                      responder_, loop_),
+                 "writable by group or others (mode 0777)");
+    // its outbox writable by the group
+    EXPECT_PRED2(contains,
+                 open_error(
+                     [](const fs::path& d) {
+                         fs::create_directory(d / "outbox");
+                         fs::permissions(d / "outbox", fs::perms::owner_all | fs::perms::group_all);
+                     },
+                     responder_, loop_),
+                 "outbox: writable by group or others (mode 0770)");
+    // a directory that is only readable by others is fine
+    EXPECT_EQ(open_error(
+                  [](const fs::path& d) {
+                      fs::permissions(d, fs::perms::owner_all | fs::perms::group_read |
+                                             fs::perms::group_exec | fs::perms::others_read |
+                                             fs::perms::others_exec);
+                  },
+                  responder_, loop_),
+              "(opened)");
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "a directory of another owner needs root to make";
+    }
+    // an inbox that belongs to someone else (nobody)
+    EXPECT_PRED2(contains,
+                 open_error(
+                     [](const fs::path& d) {
+                         fs::create_directory(d / "inbox");
+                         ASSERT_EQ(::chown((d / "inbox").c_str(), 65534, 65534), 0);
+                     },
+                     responder_, loop_),
+                 "inbox: owned by uid 65534, not by this user (0); refusing it");
 }
 
 TEST_F(SpoolTest, DelayedAnswerKeepsTheRequestUntilSent) {
