@@ -310,7 +310,9 @@ TEST_F(SocketTest, RequestSentAgainGetsTheStoredAnswer) {
 // A request still being handled (a delayed answer) when QEMU sends it again
 // is left to finish: one answer, on the connection that carries the session.
 TEST_F(SocketTest, RequestSentAgainWhileDelayedIsAnsweredOnce) {
-    auto rules = parse_rules("match type=0 => delay 100\n");
+    // Long enough that the answer cannot come before the request is sent
+    // again, however slow a loaded machine runs this thread.
+    auto rules = parse_rules("match type=0 => delay 1000\n");
     engine_.set_rules(*rules);
     const std::string hello = with_session(kMctpDescription, "0123456789abcdef");
     pcc::UniqueFd first = connect_client();
