@@ -110,19 +110,20 @@ class HisiUncore final : public Personality {
         counters().bump("uncore.requests");
         switch (command) {
             case kGetCap:
-                return reply(m, static_cast<std::uint32_t>(
-                                    reader_.get("uncore.cap", 0, 0xffffffffULL, "a 32-bit number")
-                                        .value_or(kDefaultCap)));
+                return data_answer(
+                    m, static_cast<std::uint32_t>(
+                           reader_.get("uncore.cap", 0, 0xffffffffULL, "a 32-bit number")
+                               .value_or(kDefaultCap)));
             case kGetFreq:
-                return reply(m, current_frequency());
+                return data_answer(m, current_frequency());
             case kSetFreq:
                 return set_frequency(m, data);
             case kGetMode:
-                return reply(m, mode());
+                return data_answer(m, mode());
             case kSetMode:
                 return set_mode(m, data);
             case kGetPlatFreqNum:
-                return reply(m, static_cast<std::uint32_t>(frequencies().size()));
+                return data_answer(m, static_cast<std::uint32_t>(frequencies().size()));
             case kGetPlatFreqByIdx: {
                 const auto table = frequencies();
                 if (data >= table.size()) {
@@ -130,7 +131,7 @@ class HisiUncore final : public Personality {
                                   "frequency index " + std::to_string(data) + " (the table has " +
                                       std::to_string(table.size()) + ")");
                 }
-                return reply(m, table[data]);
+                return data_answer(m, table[data]);
             }
             default:
                 return refuse(m, "uncore.unknown_command",
@@ -142,7 +143,7 @@ class HisiUncore final : public Personality {
     PlatformState& state() const { return context().state(); }
 
     // The request's 16 bytes with `data` and "command complete".
-    Bytes reply(const DecodedMessage& m, std::uint32_t data, std::uint16_t status = 0) const {
+    Bytes data_answer(const DecodedMessage& m, std::uint32_t data, std::uint16_t status = 0) const {
         Bytes space(m.generic->space.begin(), m.generic->space.end());
         space.resize(kMessageSize - kGenericHeaderSize, 0);
         store_le32(space, kSpaceDataOffset, data);
@@ -155,7 +156,7 @@ class HisiUncore final : public Personality {
         logf(LogLevel::warn, "%s: uncore request refused (error bit): %s",
              context().where().c_str(), why.c_str());
         const std::uint32_t data = m.raw.size() >= kMessageSize ? load_le32(m.raw, kDataOffset) : 0;
-        return reply(m, data, kStatusError);
+        return data_answer(m, data, kStatusError);
     }
 
     std::vector<std::uint64_t> frequencies() {
@@ -194,7 +195,7 @@ class HisiUncore final : public Personality {
                  "%s: uncore SET_FREQ %u MHz in platform mode: recorded, cur_freq stays %u",
                  context().where().c_str(), mhz, before);
         }
-        return reply(m, mhz);
+        return data_answer(m, mhz);
     }
 
     std::optional<Bytes> set_mode(const DecodedMessage& m, std::uint32_t mode_wanted) {
@@ -207,7 +208,7 @@ class HisiUncore final : public Personality {
         state().settings["uncore.mode"] = std::to_string(mode_wanted);
         logf(LogLevel::info, "%s: uncore SET_MODE %s -> %s", context().where().c_str(),
              before == kModeOs ? "OS" : "platform", mode_wanted == kModeOs ? "OS" : "platform");
-        return reply(m, mode_wanted);
+        return data_answer(m, mode_wanted);
     }
 
     SettingReader reader_;

@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fuzz.sh [--seconds N] [--jobs J] [--only NAME,...] [--no-qemu] [--smoke] [--markdown]
+#
+# `make fuzz [FUZZ_SECONDS=N]`: runs every fuzz target for N seconds
+# (default 60), one after the other (--jobs J: J at a time), at nice 15:
+#   - pccd's libFuzzer targets (pccd/fuzz), built here with clang,
+#     -fsanitize=fuzzer,address,undefined in build/cpp-fuzz (meson
+#     -Dfuzz=true); their seed corpora are made by the build
+#     (pccd-fuzz-seeds, pccd's own encoders);
+#   - QEMU's PCC targets (qemu/tests/qtest/fuzz/pcc_fuzz.c) in the
+#     sanitized QEMU build's qemu-fuzz-aarch64 (scripts/build-qemu.sh
+#     --sanitize), when it has been built: this script does not build QEMU.
+# The working corpus and the findings of a target live in the cache,
+# $QEMU_PCC_CACHE/fuzz/<target>/{corpus,findings}, and grow from run to run.
+# Prints one row per target: executions, exec/s, coverage (libFuzzer's cov:
+# and ft: of its last status line), corpus size and findings (crash, leak,
+# timeout and oom files of this run); exits 1 when anything was found.
+#
+# --smoke: the CI smoke: pccd's targets only, 15 s each, 2 at a time, on
+# fresh corpora (the seeds) in build/fuzz-smoke (findings stay there).
+# --markdown: the table as Markdown (for docs/security.md).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+seconds=${FUZZ_SECONDS:-} jobs=${FUZZ_JOBS:-} only="" qemu=1 smoke=0 markdown=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --seconds) seconds=$2; shift ;;
+        --jobs) jobs=$2; shift ;;
+        --only) only=$2; shift ;;
+        --no-qemu) qemu=0 ;;
+        --smoke) smoke=1 ;;
+        --markdown) markdown=1 ;;
+        *) pcc_die "unknown argument $1 (see the head of $0)" ;;
+    esac
+    shift
+done
+if [ $smoke = 1 ]; then
+    seconds=${seconds:-15} jobs=${jobs:-2} qemu=0
+fi
+seconds=${seconds:-60} jobs=${jobs:-1}
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || pcc_die "--seconds wants a positive number, not '$seconds'"
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || pcc_die "--jobs wants a positive number, not '$jobs'"
+
+# --- pccd's targets: build ---
+builddir=$PCC_BUILD/cpp-fuzz
+CXX=${FUZZ_CXX:-clang++} pcc_meson_dir "$builddir" "$PCC_ROOT" \
+    -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+nice -n 10 ninja -C "$builddir" -j2 >&2 || pcc_die "building pccd's fuzz targets failed"
+seeds=$builddir/pccd/fuzz/corpus
+
+# Every target: "NAME KIND EXECUTABLE" (KIND pccd or qemu).
+targets=()
+for exe in "$builddir"/pccd/fuzz/fuzz_*; do
+    [ -f "$exe" ] && [ -x "$exe" ] && targets+=("$(basename "$exe") pccd $exe")
+done
+[ ${#targets[@]} -gt 0 ] || pcc_die "no fuzz targets in $builddir/pccd/fuzz"
+
+qemu_fuzz=""
+if [ $qemu = 1 ]; then
+    for exe in "$PCC_CACHE"/build/qemu-asan/qemu-fuzz-aarch64 \
+               "$PCC_CACHE"/build/qemu-fuzz*/qemu-fuzz-aarch64; do
+        if [ -x "$exe" ]; then
+            qemu_fuzz=$exe
+            break
+        fi
+    done
+    if [ -n "$qemu_fuzz" ]; then
+        # Its usage lists the targets as "  * NAME  : DESCRIPTION".
+        mapfile -t qemu_targets < <("$qemu_fuzz" 2>&1 | sed -n 's/^ *\* *\(pcc-[^ :]*\).*/\1/p')
+        [ ${#qemu_targets[@]} -gt 0 ] || pcc_warn "$qemu_fuzz lists no pcc-* fuzz targets"
+        for t in "${qemu_targets[@]}"; do
+            targets+=("qemu:$t qemu $qemu_fuzz")
+        done
+    else
+        pcc_log "no qemu-fuzz-aarch64 (scripts/build-qemu.sh --sanitize): QEMU's targets skipped"
+    fi
+fi
+
+if [ -n "$only" ]; then
+    wanted=()
+    for entry in "${targets[@]}"; do
+        [[ ",$only," == *",${entry%% *},"* ]] && wanted+=("$entry")
+    done
+    [ ${#wanted[@]} -gt 0 ] || pcc_die "--only $only matches no target"
+    targets=("${wanted[@]}")
+fi
+
+results=$(mktemp -d "${TMPDIR:-/tmp}/pcc-fuzz.XXXXXX")
+trap 'rm -rf "$results"' EXIT
+if [ $smoke = 1 ]; then
+    workroot=$PCC_BUILD/fuzz-smoke
+    rm -rf "$workroot"
+else
+    workroot=$PCC_CACHE/fuzz
+fi
+mkdir -p "$workroot"
+chmod 0700 "$workroot"
+
+# run_target NAME KIND EXECUTABLE: one libFuzzer run; writes
+# $results/NAME.row "NAME|EXECS|EXEC/S|COV|FT|CORPUS|FINDINGS|FIRST FINDING".
+run_target() {
+    local name=$1 kind=$2 exe=$3
+    local work=$workroot/${name//:/-}
+    local log=$work/last-run.log mark=$work/.started
+    mkdir -p "$work/corpus" "$work/findings"
+    chmod 0700 "$work"
+    local args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+                -artifact_prefix="$work/findings/")
+    if [ "$kind" = pccd ]; then
+        # pccd logs its rejections on stderr: -close_fd_mask=2 silences the
+        # target; libFuzzer and the sanitizers keep a copy of stderr.
+        args+=(-close_fd_mask=2)
+        cp -f "$seeds/$name"/* "$work/corpus/" 2>/dev/null || true
+    else
+        args+=("--fuzz-target=${name#qemu:}")
+    fi
+    touch "$mark"
+    local start=$SECONDS rc=0
+    nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
+    local execs eps cov ft corpus findings first
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    corpus=$(find "$work/corpus" -maxdepth 1 -type f | wc -l)
+    mapfile -t found < <(find "$work/findings" -maxdepth 1 -type f -newer "$mark" \
+                         \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
+                            -o -name 'oom-*' \) | sort)
+    findings=${#found[@]}
+    first=${found[0]:-}
+    if [ "$findings" = 0 ] && [ $rc != 0 ]; then
+        # Died without leaving an input (e.g. in its initialisation).
+        findings=1 first="exit status $rc, see $log"
+    fi
+    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$name" "${execs:-?}" "${eps:-?}" "${cov:-?}" \
+        "${ft:-?}" "$corpus" "$findings" "$first" "$((SECONDS - start))" \
+        >"$results/${name//:/-}.row"
+    return 0
+}
+
+pcc_log "fuzzing ${#targets[@]} targets, $seconds s each, $jobs at a time (corpora in $workroot)"
+t0=$SECONDS
+for entry in "${targets[@]}"; do
+    read -r name kind exe <<<"$entry"
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+        wait -n || true
+    done
+    pcc_log "$name"
+    run_target "$name" "$kind" "$exe" &
+done
+wait
+wall=$((SECONDS - t0))
+
+total_findings=0 finding_lines=()
+if [ $markdown = 1 ]; then
+    echo "| target | executions | exec/s | cov | ft | corpus | findings |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+else
+    printf '%-28s %12s %8s %6s %7s %7s %8s\n' target executions exec/s cov ft corpus findings
+fi
+for entry in "${targets[@]}"; do
+    name=${entry%% *}
+    row=$results/${name//:/-}.row
+    IFS='|' read -r n execs eps cov ft corpus findings first _ <"$row"
+    total_findings=$((total_findings + findings))
+    if [ $markdown = 1 ]; then
+        echo "| $n | $execs | $eps | $cov | $ft | $corpus | $findings |"
+    else
+        printf '%-28s %12s %8s %6s %7s %7s %8s\n' "$n" "$execs" "$eps" "$cov" "$ft" "$corpus" \
+            "$findings"
+    fi
+    [ -z "$first" ] || finding_lines+=("$n: $first")
+done
+for line in "${finding_lines[@]}"; do
+    printf 'finding: %s\n' "$line"
+done
+pcc_log "wall time ${wall} s; logs: $workroot/<target>/last-run.log"
+if [ $total_findings -gt 0 ]; then
+    pcc_log "$total_findings finding(s): reproduce with the target and the file, e.g." \
+        "$builddir/pccd/fuzz/fuzz_mctp FILE"
+    exit 1
+fi
