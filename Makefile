@@ -8,7 +8,7 @@ S := scripts
 # One compiler cache for QEMU and the C++ project, inside the project cache.
 export CCACHE_DIR ?= $(or $(QEMU_PCC_CACHE),$(HOME)/.cache/qemu-pcc)/ccache
 
-.PHONY: all deps qemu pccd check run demo bench soak check-sid export-patches checkpatch \
+.PHONY: all deps qemu pccd check fuzz fuzz-smoke run demo bench soak check-sid export-patches checkpatch \
         shellcheck clean help
 
 all: qemu pccd
@@ -22,6 +22,8 @@ help:
 	@echo "make demo            PCC layout and tables without booting a guest"
 	@echo "make bench           round-trip latency/throughput, spool vs socket"
 	@echo "make soak            100000 messages per transport, pccd SIGKILLed every 1000"
+	@echo "make fuzz            every fuzz target N s (FUZZ_SECONDS=N, default 60): pccd's, QEMU's if built"
+	@echo "make fuzz-smoke      pccd's fuzz targets 15 s each, 2 at a time (the CI smoke)"
 	@echo "make check-sid       build the overlay against QEMU from sid"
 	@echo "make export-patches  git am-able series in build/patches (+ checkpatch)"
 
@@ -58,6 +60,17 @@ bench: qemu pccd
 # make check runs a 10000-message version.
 soak: qemu pccd
 	PCC_QEMU=$${PCC_QEMU:-build/qemu-system-aarch64} build/pcc-bench --soak 100000 --kill-every 1000
+
+# pccd's libFuzzer targets (build/cpp-fuzz, clang) and QEMU's PCC fuzz
+# targets (when scripts/build-qemu.sh --sanitize built them): per target
+# executions, exec/s, coverage, corpus and findings; non-zero on a finding.
+# Corpora in $(QEMU_PCC_CACHE)/fuzz/<target>. docs/security.md, "Fuzzing".
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(S)/fuzz.sh --seconds $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(S)/fuzz.sh --smoke
 
 check-sid:
 	$(S)/check-sid.sh
