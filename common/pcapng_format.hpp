@@ -14,6 +14,9 @@ inline constexpr std::uint32_t kBlockSectionHeader = 0x0a0d0d0a;
 inline constexpr std::uint32_t kBlockInterfaceDescription = 0x00000001;
 inline constexpr std::uint32_t kBlockEnhancedPacket = 0x00000006;
 inline constexpr std::uint32_t kByteOrderMagic = 0x1a2b3c4d;
+// Options (of any block): opt_endofopt, opt_comment (UTF-8, not terminated).
+inline constexpr std::uint16_t kOptionEndOfOptions = 0;
+inline constexpr std::uint16_t kOptionComment = 1;
 
 inline constexpr std::uint16_t kLinktypeLinuxSll2 = 276;
 inline constexpr std::size_t kSll2HeaderSize = 20;

@@ -146,6 +146,17 @@ std::vector<CapturedMessage> parse_pcapng(std::string_view f) {
             m.ifindex = be(p, 4, 4);
             m.outgoing = static_cast<std::uint8_t>(p[10]) == pcapng::kPacketOutgoing;
             m.bytes.assign(p.begin() + pcapng::kSll2HeaderSize, p.end());
+            // options after the packet data, padded to 32 bits
+            for (std::size_t o = 20 + (caplen + 3) / 4 * 4; o + 4 <= body.size();) {
+                const std::uint16_t code = le16(body, o), olen = le16(body, o + 2);
+                if (code == pcapng::kOptionEndOfOptions || olen > body.size() - o - 4) {
+                    break;
+                }
+                if (code == pcapng::kOptionComment) {
+                    m.comment = std::string(body.substr(o + 4, olen));
+                }
+                o += 4 + (olen + 3u) / 4 * 4;
+            }
             out.push_back(std::move(m));
         }
         at += len;

@@ -24,6 +24,7 @@ struct CapturedMessage {
     std::uint32_t ifindex = 0;
     bool outgoing = false;  // packet type 4 (pccd sent it), else received
     std::vector<std::uint8_t> bytes;
+    std::string comment;  // the packet's opt_comment (pccd: its decoded log line), "" if none
 };
 
 // Reads a pcapng file (little-endian sections; every interface SLL2).

@@ -25,6 +25,7 @@
 #include "qemu_command.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
+#include "transcript.hpp"
 
 namespace fs = std::filesystem;
 
@@ -102,12 +103,23 @@ class ScenarioRun {
         for (auto& w : argv_words(expand(*sc_.pccd, places_))) {
             argv.push_back(std::move(w));
         }
+        // the transcript's messages: the scenario's --pcap, else one in the run dir
+        const auto given = std::find(argv.begin(), argv.end(), "--pcap");
+        if (given != argv.end() && given + 1 != argv.end()) {
+            pcap_file_ = *(given + 1);
+        } else {
+            pcap_file_ = run_.path() + "/transcript.pcapng";
+            argv.insert(argv.end(), {"--pcap", pcap_file_});
+        }
         const pcc::UniqueFd out = open_log(log("pccd.log"));
         pccd_ = pcc::Child::spawn(argv, -1, out.get(), out.get());
     }
 
     void start_qemu(const std::string& initrd) {
-        const auto argv = qemu_command(a_, sc_, initrd, places_);
+        auto argv = qemu_command(a_, sc_, initrd, places_);
+        // the transcript's register accesses (QEMU's trace backend "log")
+        trace_file_ = run_.path() + "/qemu-trace.log";
+        argv.insert(argv.end(), {"-trace", "enable=pcc_channel_reg_*", "-D", trace_file_});
         std::ofstream(log("command")) << command_line(argv);
         console_file_.open(log("console.log"), std::ios::trunc);
         pcc::Pipe out = pcc::make_pipe();
@@ -233,6 +245,32 @@ class ScenarioRun {
                 {Status::fail, "pccd",
                  "pccd " + *pccd_died_ + " during the run: " + tail_of_file(log("pccd.log"), 5)});
         }
+        write_transcript();
+    }
+
+    // LOG_DIR/transcript.txt (transcript.hpp) and, on the stock kernel, the
+    // check `golden` when lab/golden has this scenario's transcript.
+    void write_transcript() {
+        try {
+            oc_.transcript = lab::write_transcript(
+                {sc_.name, pcap_file_, trace_file_, oc_.results, run_.path(), a_.pccd},
+                oc_.log_dir);
+            // kept with the logs: pccd.pcapng (Wireshark), qemu-trace.log
+            for (const auto& [from, to] : {std::pair{pcap_file_, "pccd.pcapng"},
+                                           std::pair{trace_file_, "qemu-trace.log"}}) {
+                if (!from.empty() && fs::exists(from)) {
+                    fs::copy_file(from, log(to), fs::copy_options::overwrite_existing);
+                }
+            }
+            if (a_.origin == KernelOrigin::stock) {
+                Result g = check_golden(sc_.name, stock_kernel_label(), oc_.transcript);
+                if (g.status != Status::skip) {
+                    oc_.results.push_back(std::move(g));
+                }
+            }
+        } catch (const std::exception& e) {
+            oc_.results.push_back({Status::fail, "transcript", e.what()});
+        }
     }
 
     const Scenario& sc_;
@@ -249,6 +287,7 @@ class ScenarioRun {
     pcc::UniqueFd console_fd_, console_in_;
     std::ofstream console_file_;
     PcapExpectations pcap_lines_;  // the guest's raw-pcap lines (scenario key pcap)
+    std::string pcap_file_, trace_file_;  // the transcript's inputs (in the run dir)
     Clock::time_point started_;
     int timeout_s_ = 0;
     bool timed_out_ = false;
@@ -264,8 +303,9 @@ ScenarioOutcome run_scenario(const Scenario& sc, const Artefacts& a, const Optio
         oc.results.push_back({Status::skip, "scenario", *sc.skip});
         return oc;
     }
-    // kernel = ..., requires-config = ... (kconfig.hpp)
-    const RequirementVerdict kv = check_requirements(sc.kernel, a.origin, a.kconfig);
+    // kernel = ..., requires-config/-version/-module = ... (kconfig.hpp)
+    const RequirementVerdict kv =
+        check_requirements(sc.kernel, load_kernel_facts(sc.kernel, a.origin, a.kconfig, a.modules));
     if (kv.state == RequirementVerdict::State::unmet) {
         oc.results.push_back({Status::skip, "scenario", kv.reason});
         return oc;

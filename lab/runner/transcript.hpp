@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,8 @@ struct TranscriptInputs {
     std::string pcap_file;   // pccd's --pcap ("" or missing: no pccd, no messages)
     std::string trace_file;  // QEMU's -trace log ("" or missing: no register section)
     std::vector<Result> results;
+    // spelled "@run" and "@pccd" in the results (host steps quote their commands)
+    std::string run_dir, pccd;
 };
 
 // One message of pccd's pcap with the summary pccd wrote as its comment.
@@ -71,5 +74,13 @@ std::string stock_kernel_label();
 // transcript_file as golden.diff); skip when there is no golden file.
 Result check_golden(const std::string& scenario, const std::string& kernel_label,
                     const std::string& transcript_file);
+
+// `pcc-lab diff [--update] A B` (A, B: transcript files or run log dirs,
+// whose transcript.txt counts): the diff on `out`; 0 equal, 1 different, 2 a
+// file that cannot be read. With `update`, A is the golden file to rewrite:
+// B's transcript is copied over it (the diff is printed first), 0 unless B
+// cannot be read.
+int diff_command(const std::string& a, const std::string& b, bool update, std::ostream& out,
+                 std::ostream& err);
 
 }  // namespace lab

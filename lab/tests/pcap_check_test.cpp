@@ -45,7 +45,7 @@ std::string header() {
 // An EPB with an SLL2 header: protocol, ifindex = channel, ARPHRD_NONE,
 // packet type 0 (to pccd) or 4 (from pccd).
 std::string packet(unsigned channel, bool outgoing, const Bytes& bytes,
-                   std::uint16_t protocol = 0x88b5) {
+                   std::uint16_t protocol = 0x88b5, const std::string& comment = "") {
     std::string sll;
     sll += static_cast<char>(protocol >> 8);
     sll += static_cast<char>(protocol);
@@ -62,6 +62,12 @@ std::string packet(unsigned channel, bool outgoing, const Bytes& bytes,
     le32(epb, 1);  // timestamp
     le32(epb, static_cast<std::uint32_t>(sll.size()));
     le32(epb, static_cast<std::uint32_t>(sll.size()));
+    if (!comment.empty()) {  // opt_comment, padded; opt_endofopt
+        sll.resize((sll.size() + 3) / 4 * 4, '\0');
+        sll += std::string("\x01\x00", 2) + static_cast<char>(comment.size()) + '\0' + comment;
+        sll.resize((sll.size() + 3) / 4 * 4, '\0');
+        sll += std::string(4, '\0');
+    }
     return block(6, epb + sll);
 }
 
@@ -92,6 +98,16 @@ TEST(PcapCheck, ParsesTheBlocks) {
     EXPECT_EQ(msgs[0].bytes, kRequest);
     EXPECT_TRUE(msgs[1].outgoing);
     EXPECT_EQ(msgs[2].protocol, 0x00fa);
+}
+
+// pccd's decoded log line of each message rides as the packet's opt_comment.
+TEST(PcapCheck, ReadsThePacketComment) {
+    const auto msgs = lab::parse_pcapng(header() + packet(2, false, {1, 2, 3}, 0x88b5, "c002 rx") +
+                                        packet(2, true, kAnswer));
+    ASSERT_EQ(msgs.size(), 2u);
+    EXPECT_EQ(msgs[0].comment, "c002 rx");
+    EXPECT_EQ(msgs[0].bytes, (Bytes{1, 2, 3}));
+    EXPECT_EQ(msgs[1].comment, "");
 }
 
 TEST(PcapCheck, RefusesBrokenFiles) {

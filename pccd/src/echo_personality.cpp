@@ -23,10 +23,11 @@
 // for the generic layout, `reply`) select on `cmd=`: the generic command or
 // the extended PCC command.
 //
-// --pcap records every message of its channels whole (for the extended
-// layout the 12 + length bytes of the message, not the rest of the shared
-// memory), in an SLL2 packet with the IEEE local experimental ethertype
-// 0x88b5 and ARPHRD_NONE; the interface index is the channel.
+// --pcap records every message of its channels whole (Personality's
+// default capture: for the extended layout the 12 + length bytes of the
+// message, not the rest of the shared memory), in an SLL2 packet with the
+// IEEE local experimental ethertype 0x88b5 and ARPHRD_NONE; the interface
+// index is the channel.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -41,9 +42,6 @@ namespace pccd {
 namespace {
 
 constexpr std::uint64_t kDefaultXor = 0xff;
-using pcc::pcapng::kEthertypeLocalExperimental;
-constexpr std::uint16_t kArphrdNone = 0xfffe;
-constexpr std::size_t kExtOverhead = 12;  // the bytes before those the length counts
 
 class Echo final : public Personality {
   public:
@@ -84,14 +82,6 @@ class Echo final : public Personality {
         const auto command = reader_.get("echo.command", 0, 0xffffffffULL, "a 32-bit number");
         counters().bump("echo.notifications");
         return context().ext_message(static_cast<std::uint32_t>(command.value_or(0)), bytes);
-    }
-
-    std::optional<CapturedPacket> capture(const DecodedMessage& m) const override {
-        ByteView bytes = m.raw;
-        if (m.ext) {
-            bytes = bytes.first(std::min<std::size_t>(bytes.size(), kExtOverhead + m.ext->length));
-        }
-        return CapturedPacket{kEthertypeLocalExperimental, kArphrdNone, bytes};
     }
 
   private:

@@ -55,9 +55,10 @@ Outcome Engine::handle_request(unsigned channel, Layout layout, ByteView raw,
     }
     const Routed& r = *routed;
     const std::string protocol = r.speaks ? r.personality->describe(r.message) : std::string();
-    logf(LogLevel::info, "rx %s %.*s", describe(r.message, protocol).c_str(),
-         static_cast<int>(origin.size()), origin.data());
-    capture(r, false);
+    const std::string summary = describe(r.message, protocol);
+    logf(LogLevel::info, "rx %s %.*s", summary.c_str(), static_cast<int>(origin.size()),
+         origin.data());
+    capture(r, false, summary);
 
     if (const Rule* rule = rules_.find(r.message)) {
         counters().bump("rules.hits");
@@ -146,17 +147,18 @@ void Engine::record_sent(unsigned channel, Layout layout, MessageKind kind, Byte
     }
     const Routed& r = *routed;
     const std::string protocol = r.speaks ? r.personality->describe(r.message) : std::string();
-    logf(LogLevel::info, "tx %s %.*s", describe(r.message, protocol).c_str(),
-         static_cast<int>(origin.size()), origin.data());
-    capture(r, true);
+    const std::string summary = describe(r.message, protocol);
+    logf(LogLevel::info, "tx %s %.*s", summary.c_str(), static_cast<int>(origin.size()),
+         origin.data());
+    capture(r, true, summary);
 }
 
-void Engine::capture(const Routed& r, bool outgoing) {
+void Engine::capture(const Routed& r, bool outgoing, const std::string& summary) {
     if (!pcap_) {
         return;
     }
     if (auto packet = r.personality->capture(r.message)) {
-        pcap_->write_packet(r.message.channel, outgoing, *packet);
+        pcap_->write_packet(r.message.channel, outgoing, *packet, summary);
     }
 }
 

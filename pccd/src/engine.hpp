@@ -79,7 +79,8 @@ class Engine {
     Result<Routed> route(unsigned channel, Layout layout, MessageKind kind, ByteView raw);
     std::optional<Bytes> apply_rule(const Rule& rule, const Routed& r);
     std::optional<Bytes> personality_answer(const Routed& r);
-    void capture(const Routed& r, bool outgoing);
+    // `summary`: the message's log line, the packet's comment.
+    void capture(const Routed& r, bool outgoing, const std::string& summary);
 
     PlatformState state_;
     Bindings bindings_;

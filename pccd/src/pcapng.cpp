@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "log.hpp"
@@ -17,6 +18,8 @@ using pcc::pcapng::kBlockEnhancedPacket;
 using pcc::pcapng::kBlockInterfaceDescription;
 using pcc::pcapng::kBlockSectionHeader;
 using pcc::pcapng::kByteOrderMagic;
+using pcc::pcapng::kOptionComment;
+using pcc::pcapng::kOptionEndOfOptions;
 
 // Type, total length, body, total length again.
 Bytes block(std::uint32_t type, ByteView body) {
@@ -49,7 +52,8 @@ Bytes pcapng_interface_description(std::uint16_t linktype, std::uint32_t snaplen
     return block(kBlockInterfaceDescription, body);
 }
 
-Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us, ByteView data) {
+Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us, ByteView data,
+                             std::string_view comment) {
     Bytes body;
     append_le32(body, interface);
     append_le32(body, static_cast<std::uint32_t>(timestamp_us >> 32));
@@ -58,6 +62,15 @@ Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us
     append_le32(body, static_cast<std::uint32_t>(data.size()));  // original
     append(body, data);
     body.resize(body.size() + ((4 - data.size() % 4) % 4), 0);
+    if (!comment.empty()) {
+        const std::size_t n = std::min<std::size_t>(comment.size(), 0xffff);
+        append_le16(body, kOptionComment);
+        append_le16(body, static_cast<std::uint16_t>(n));
+        append(body, ByteView(reinterpret_cast<const std::uint8_t*>(comment.data()), n));
+        body.resize(body.size() + ((4 - n % 4) % 4), 0);
+        append_le16(body, kOptionEndOfOptions);
+        append_le16(body, 0);
+    }
     return block(kBlockEnhancedPacket, body);
 }
 
@@ -89,20 +102,22 @@ Result<std::unique_ptr<PcapngWriter>> PcapngWriter::create(const std::string& pa
     return writer;
 }
 
-void PcapngWriter::write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet) {
+void PcapngWriter::write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet,
+                               std::string_view comment) {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     write_packet_at(channel, outgoing, packet,
                     static_cast<std::uint64_t>(ts.tv_sec) * 1000000ULL +
-                        static_cast<std::uint64_t>(ts.tv_nsec) / 1000);
+                        static_cast<std::uint64_t>(ts.tv_nsec) / 1000,
+                    comment);
 }
 
 void PcapngWriter::write_packet_at(unsigned channel, bool outgoing, const CapturedPacket& packet,
-                                   std::uint64_t timestamp_us) {
+                                   std::uint64_t timestamp_us, std::string_view comment) {
     Bytes frame = sll2_header(packet.protocol, channel, packet.arphrd,
                               outgoing ? kPacketOutgoing : kPacketHost);
     append(frame, packet.bytes);
-    write_all(pcapng_enhanced_packet(0, timestamp_us, frame));
+    write_all(pcapng_enhanced_packet(0, timestamp_us, frame, comment));
 }
 
 bool PcapngWriter::write_all(ByteView bytes) {

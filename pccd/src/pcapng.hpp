@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "bytes.hpp"
 #include "pcapng_format.hpp"
@@ -25,8 +26,10 @@ constexpr std::uint32_t kPcapSnapLen = 262144;
 
 Bytes pcapng_section_header();
 Bytes pcapng_interface_description(std::uint16_t linktype, std::uint32_t snaplen);
-// Timestamp in microseconds (the default if_tsresol).
-Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us, ByteView data);
+// Timestamp in microseconds (the default if_tsresol). A non-empty `comment`
+// becomes the packet's opt_comment (pccd's decoded log line of the message).
+Bytes pcapng_enhanced_packet(std::uint32_t interface, std::uint64_t timestamp_us, ByteView data,
+                             std::string_view comment = {});
 // The SLL2 header: protocol, reserved, interface index, ARPHRD type, packet
 // type, address length, 8 address bytes. Integers big-endian.
 Bytes sll2_header(std::uint16_t protocol, std::uint32_t ifindex, std::uint16_t arphrd,
@@ -43,9 +46,10 @@ class PcapngWriter {
   public:
     static Result<std::unique_ptr<PcapngWriter>> create(const std::string& path);
     // The channel is the SLL2 interface index; outgoing = platform -> guest.
-    void write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet);
+    void write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet,
+                      std::string_view comment = {});
     void write_packet_at(unsigned channel, bool outgoing, const CapturedPacket& packet,
-                         std::uint64_t timestamp_us);
+                         std::uint64_t timestamp_us, std::string_view comment = {});
 
     explicit PcapngWriter(pcc::UniqueFd fd) : fd_(std::move(fd)) {}
 

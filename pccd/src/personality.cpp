@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "log.hpp"
+#include "pcapng_format.hpp"
 
 namespace pccd {
 
@@ -146,8 +147,14 @@ Result<Bytes> Personality::notification(Layout layout, ByteView bytes,
                 " cannot wrap an extended notification; send the whole message (raw)");
 }
 
-std::optional<CapturedPacket> Personality::capture(const DecodedMessage&) const {
-    return std::nullopt;
+std::optional<CapturedPacket> Personality::capture(const DecodedMessage& m) const {
+    constexpr std::uint16_t kArphrdNone = 0xfffe;
+    constexpr std::size_t kExtOverhead = 12;  // the bytes before those the length counts
+    ByteView bytes = m.raw;
+    if (m.ext) {
+        bytes = bytes.first(std::min<std::size_t>(bytes.size(), kExtOverhead + m.ext->length));
+    }
+    return CapturedPacket{pcc::pcapng::kEthertypeLocalExperimental, kArphrdNone, bytes};
 }
 
 void Personality::setting_changed(std::string_view, std::string_view) {}

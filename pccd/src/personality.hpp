@@ -121,6 +121,9 @@ class Personality {
     virtual Result<Bytes> notification(Layout layout, ByteView bytes,
                                        std::optional<std::uint8_t> destination);
     // What --pcap records of a message (either direction), if anything.
+    // Default: the whole message (extended: the 12 + length bytes, not the
+    // rest of the shared memory) with the IEEE local experimental ethertype
+    // 0x88b5 and ARPHRD_NONE.
     virtual std::optional<CapturedPacket> capture(const DecodedMessage& m) const;
     // A setting was set by a rules file's `set` line or `pccd set` (the
     // --set values are there before any instance). Default: nothing; a

@@ -395,6 +395,14 @@ TEST(Pcapng, EnhancedPacketBlockPadsTo32Bits) {
                   "03 00 00 00  03 00 00 00  aa bb cc 00  24 00 00 00"));
 }
 
+// opt_comment (1), its length, the text padded to 32 bits, opt_endofopt.
+TEST(Pcapng, EnhancedPacketBlockWithComment) {
+    EXPECT_EQ(pcapng_enhanced_packet(0, 0x0000000100000002ULL, hex("aa bb cc"), "c004 rx"),
+              hex("06 00 00 00  34 00 00 00  00 00 00 00  01 00 00 00  02 00 00 00"
+                  "03 00 00 00  03 00 00 00  aa bb cc 00"
+                  "01 00 07 00  63 30 30 34  20 72 78 00  00 00 00 00  34 00 00 00"));
+}
+
 // LINKTYPE_LINUX_SLL2: protocol, reserved, ifindex, ARPHRD, pkttype, halen, addr[8].
 TEST(Pcapng, Sll2Header) {
     EXPECT_EQ(sll2_header(mctp::kEthPMctp, 2, mctp::kArphrdMctp, kPacketOutgoing),
