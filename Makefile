@@ -8,7 +8,7 @@ S := scripts
 # One compiler cache for QEMU and the C++ project, inside the project cache.
 export CCACHE_DIR ?= $(or $(QEMU_PCC_CACHE),$(HOME)/.cache/qemu-pcc)/ccache
 
-.PHONY: all deps qemu pccd check fuzz fuzz-smoke run demo bench soak check-sid export-patches checkpatch \
+.PHONY: all deps qemu pccd check fuzz fuzz-smoke run matrix demo bench soak check-sid export-patches checkpatch \
         shellcheck clean help
 
 all: qemu pccd
@@ -19,6 +19,7 @@ help:
 	@echo "make pccd            build the C++ project in build/cpp"
 	@echo "make check           build everything and run all tests"
 	@echo "make run             the main job: boot Linux against the PCC devices (pcc-lab)"
+	@echo "make matrix          the default scenarios on Debian's bookworm, trixie, sid, experimental and the lab kernel"
 	@echo "make demo            PCC layout and tables without booting a guest"
 	@echo "make bench           round-trip latency/throughput, spool vs socket"
 	@echo "make soak            100000 messages per transport, pccd SIGKILLed every 1000"
@@ -48,6 +49,13 @@ check:
 # and report from inside the guest.
 run: qemu pccd
 	build/pcc-lab run
+
+# The kernel matrix (docs/lab.md "Kernel matrix"): the default scenarios on
+# Debian's bookworm, trixie, sid and experimental kernels and the lab
+# kernel, one after another; TAP, and matrix.md, matrix.html, junit.xml
+# under $QEMU_PCC_CACHE/lab/matrix/.
+matrix: qemu pccd
+	build/pcc-lab matrix -q
 
 # Without a guest: the PCC part of info qtree and the PCCT/SSDT via iasl.
 demo: qemu

@@ -6,17 +6,51 @@
 #
 #   lab/fetch.sh            fetch if needed, print KEY=PATH lines on stdout
 #   lab/fetch.sh --offline  fail instead of touching the network
+#   lab/fetch.sh [--offline] --kernel-suite SUITE
+#                           the same with Debian's kernel of SUITE (bookworm,
+#                           trixie, sid, experimental: the kernel matrix)
 #
 # Pins: config/versions.env (KERNEL_*, MODULES_PACKAGE, KERNEL_BASE_PACKAGE,
-# EFI_*, BUSYBOX_*).
+# KERNEL_<SUITE>_*, EFI_*, BUSYBOX_*).
 # Layout: $PCC_CACHE/downloads/guest/*.deb (downloads),
 #         $PCC_CACHE/guest/<package>_<version>/ (dpkg-deb -x trees).
 # Nothing is installed into the host.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 
-offline=0
-[ "${1:-}" = --offline ] && offline=1
+offline=0 suite=sid
+while [ $# -gt 0 ]; do
+    case $1 in
+        --offline) offline=1 ;;
+        --kernel-suite)
+            [ $# -ge 2 ] || pcc_die "--kernel-suite needs a suite"
+            suite=$2
+            shift
+            ;;
+        *) pcc_die "usage: lab/fetch.sh [--offline] [--kernel-suite SUITE]" ;;
+    esac
+    shift
+done
+
+# The kernel's packages: sid's are KERNEL_*; another suite's are
+# KERNEL_<SUITE>_* (its modules and base packages: the kernel's own
+# package when it has none, as linux-image-* of bookworm and trixie).
+kernel_package=$KERNEL_PACKAGE modules_package=$MODULES_PACKAGE
+base_package=$KERNEL_BASE_PACKAGE kernel_version=$KERNEL_VERSION kernel_series=$KERNEL_SERIES
+if [ "$suite" != sid ]; then
+    case $suite in
+        bookworm | trixie | experimental) ;;
+        *) pcc_die "--kernel-suite: bookworm, trixie, sid or experimental, not '$suite'" ;;
+    esac
+    v=KERNEL_${suite^^}
+    p=${v}_PACKAGE m=${v}_MODULES_PACKAGE b=${v}_BASE_PACKAGE
+    ver=${v}_VERSION ser=${v}_SERIES
+    kernel_package=${!p}
+    modules_package=${!m:-${!p}}
+    base_package=${!b:-${!p}}
+    kernel_version=${!ver}
+    kernel_series=${!ser}
+fi
 
 dl=$PCC_CACHE/downloads/guest
 root=$PCC_CACHE/guest
@@ -43,11 +77,11 @@ unpack() {
     echo "$dir"
 }
 
-kdir=$(unpack "$KERNEL_PACKAGE" arm64 "$KERNEL_VERSION" "$KERNEL_SERIES")
-mdir=$(unpack "$MODULES_PACKAGE" arm64 "$KERNEL_VERSION" "$KERNEL_SERIES")
+kdir=$(unpack "$kernel_package" arm64 "$kernel_version" "$kernel_series")
+mdir=$(unpack "$modules_package" arm64 "$kernel_version" "$kernel_series")
 # linux-base-*: the kernel's config (and modules.builtin), for the
 # scenarios' requires-config
-basedir=$(unpack "$KERNEL_BASE_PACKAGE" arm64 "$KERNEL_VERSION" "$KERNEL_SERIES")
+basedir=$(unpack "$base_package" arm64 "$kernel_version" "$kernel_series")
 edir=$(unpack "$EFI_PACKAGE" '' "$EFI_VERSION" "$EFI_SERIES")
 bdir=$(unpack "$BUSYBOX_PACKAGE" arm64 "$BUSYBOX_VERSION" "$BUSYBOX_SERIES")
 

@@ -48,7 +48,8 @@ pcc_warn_loud() {
 
 # ---------------------------------------------------------------------------
 # Private apt configuration: never touches /etc/apt. Index for trixie (+
-# backports) and sid, amd64 + arm64, sources for trixie and sid.
+# backports) and sid, amd64 + arm64, sources for trixie and sid; bookworm
+# and experimental arm64 only (the kernel matrix's Debian kernels).
 # ---------------------------------------------------------------------------
 PCC_MIRROR=${PCC_MIRROR:-http://deb.debian.org/debian}
 PCC_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -76,6 +77,8 @@ deb-src [signed-by=$PCC_KEYRING] $PCC_MIRROR sid main
 deb [arch=amd64,arm64 signed-by=$PCC_KEYRING] $PCC_MIRROR trixie main
 deb [arch=amd64,arm64 signed-by=$PCC_KEYRING] $PCC_MIRROR trixie-backports main
 deb [arch=arm64 signed-by=$PCC_KEYRING] $PCC_MIRROR sid main
+deb [arch=arm64 signed-by=$PCC_KEYRING] $PCC_MIRROR bookworm main
+deb [arch=arm64 signed-by=$PCC_KEYRING] $PCC_MIRROR experimental main
 EOF
 )
     # Rewrite only on change so that the index stays valid.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "matrix.hpp"
 #include "paths.hpp"
 #include "process.hpp"
 #include "text.hpp"
@@ -21,9 +22,12 @@ namespace lab {
 namespace {
 
 // The KEY=VALUE lines that a helper script of lab/ prints.
-std::map<std::string, std::string> run_helper(const std::string& script) {
+std::map<std::string, std::string> run_helper(const std::string& script,
+                                              const std::vector<std::string>& args = {}) {
     int status = 0;
-    const std::string out = pcc::run_capture({source_root() + "/lab/" + script}, &status);
+    std::vector<std::string> argv{source_root() + "/lab/" + script};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const std::string out = pcc::run_capture(argv, &status);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         throw std::runtime_error("lab/" + script + " " + pcc::describe_status(status));
     }
@@ -68,7 +72,9 @@ Artefacts prepare(const Options& o) {
     {
         // busybox always comes from the cache, so fetch.sh always runs
         // (it is idempotent and offline when everything is there)
-        auto kv = run_helper("fetch.sh");
+        auto kv = o.kernel_suite.empty() || !o.kernel.empty()
+                      ? run_helper("fetch.sh")
+                      : run_helper("fetch.sh", {"--kernel-suite", o.kernel_suite});
         if (a.kernel.empty()) {
             a.kernel = kv["LAB_KERNEL"];
             a.kconfig = kv["LAB_KCONFIG"];
@@ -85,6 +91,7 @@ Artefacts prepare(const Options& o) {
         }
         a.busybox = kv["LAB_BUSYBOX"];
     }
+    a.kernel_label = kernel_label(o);
     a.guest_bin = o.guest_bin.empty() ? run_helper("build-guest.sh")["LAB_GUEST_BIN"] : o.guest_bin;
     a.qemu = o.qemu.empty() ? find_qemu() : o.qemu;
     a.pccd = o.pccd.empty() ? find_pccd() : o.pccd;

@@ -16,6 +16,10 @@ struct Artefacts {
     // the kernel's origin and its configuration ("" when unknown)
     KernelOrigin origin = KernelOrigin::stock;
     std::string kconfig;
+    // the kernel's name for golden transcripts (lab/golden/SCENARIO.LABEL.txt)
+    // and the matrix: its Debian suite ("sid" for the stock kernel,
+    // "bookworm", ...), "lab", "tree" or "image" (matrix.hpp kernel_label)
+    std::string kernel_label;
     double prepare_s = 0;
 };
 

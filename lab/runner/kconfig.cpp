@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "modules.hpp"
 #include "text.hpp"
 
 namespace fs = std::filesystem;
@@ -196,68 +197,212 @@ std::string describe(KernelOrigin o) {
     return "?";
 }
 
-RequirementVerdict check_requirements(const KernelRequirements& req, KernelOrigin origin,
-                                      const std::optional<KernelConfig>& config,
-                                      const std::string& config_path) {
-    using State = RequirementVerdict::State;
-    if (req.kind == KernelKind::stock && origin != KernelOrigin::stock) {
-        return {State::unmet,
-                "needs the stock Debian kernel (kernel = stock), not " + describe(origin)};
+std::optional<KernelVersion> parse_kernel_version(std::string_view t) {
+    KernelVersion v;
+    int* parts[] = {&v.major, &v.minor, &v.patch};
+    std::size_t i = 0;
+    int n = 0;
+    for (; n < 3; ++n) {
+        std::size_t j = i;
+        long value = 0;
+        while (j < t.size() && t[j] >= '0' && t[j] <= '9' && j - i < 6) {
+            value = value * 10 + (t[j] - '0');
+            ++j;
+        }
+        if (j == i) {
+            break;
+        }
+        *parts[n] = static_cast<int>(value);
+        i = j;
+        if (i >= t.size() || t[i] != '.') {
+            ++n;
+            break;
+        }
+        ++i;
     }
-    if (req.kind == KernelKind::lab && origin == KernelOrigin::stock) {
+    if (n < 2) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::string describe(const KernelVersion& v) {
+    return std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.patch);
+}
+
+std::optional<KernelVersion> config_kernel_version(std::string_view text) {
+    // "# Linux/arm64 6.1.176 Kernel Configuration", within the first lines
+    for (int lines = 0; !text.empty() && lines < 10; ++lines) {
+        const auto nl = text.find('\n');
+        std::string_view line = pcc::trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        constexpr std::string_view head = "# Linux/";
+        constexpr std::string_view tail = " Kernel Configuration";
+        if (line.starts_with(head) && line.ends_with(tail)) {
+            const auto sp = line.find(' ', head.size());
+            if (sp != std::string_view::npos) {
+                return parse_kernel_version(line.substr(sp + 1));
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+KernelVersion parse_version_requirement(std::string_view word) {
+    const auto v = parse_kernel_version(word);
+    const bool plain = std::all_of(word.begin(), word.end(),
+                                   [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+    if (!v || !plain || word.back() == '.' || std::count(word.begin(), word.end(), '.') > 2) {
+        throw std::invalid_argument(
+            "requires-version: a kernel version MAJOR.MINOR[.PATCH], not '" + std::string(word) +
+            "'");
+    }
+    return *v;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) {
+        s += (s.empty() ? "" : ", ") + x;
+    }
+    return s;
+}
+
+}  // namespace
+
+RequirementVerdict check_requirements(const KernelRequirements& req, const KernelFacts& k) {
+    using State = RequirementVerdict::State;
+    if (req.kind == KernelKind::stock && k.origin != KernelOrigin::stock) {
+        return {State::unmet,
+                "needs the stock Debian kernel (kernel = stock), not " + describe(k.origin)};
+    }
+    if (req.kind == KernelKind::lab && k.origin == KernelOrigin::stock) {
         return {State::unmet,
                 "needs the lab kernel (kernel = lab), not the stock Debian kernel: run it "
                 "without --kernel, or with --lab-kernel or --kernel-tree DIR"};
     }
-    if (req.configs.empty()) {
-        return {};
-    }
-    std::vector<std::string> names;
-    for (const auto& r : req.configs) {
-        names.push_back(describe(r));
-    }
-    auto join = [](const std::vector<std::string>& v) {
-        std::string s;
-        for (const auto& x : v) {
-            s += (s.empty() ? "" : ", ") + x;
-        }
-        return s;
-    };
-    if (!config) {
-        return {State::unknown,
-                "the configuration of " + describe(origin) +
-                    " is unknown (--kernel-config FILE): not checked: " + join(names)};
-    }
-    std::vector<std::string> missing;
-    for (const auto& r : req.configs) {
-        const auto f = config->find(r.symbol);
-        const std::string got = f == config->end() ? std::string() : f->second;
-        const bool ok = r.value.empty()  ? (got == "y" || got == "m")
-                        : r.value == "n" ? (got.empty() || got == "n")
-                                         : got == r.value;
-        if (!ok) {
-            missing.push_back(describe(r) + " (" + (got.empty() ? std::string("not set") : got) +
-                              ")");
+    std::vector<std::string> missing, unknown;
+    if (!req.configs.empty()) {
+        if (!k.config) {
+            std::vector<std::string> names;
+            for (const auto& r : req.configs) {
+                names.push_back(describe(r));
+            }
+            unknown.push_back("the configuration of " + describe(k.origin) +
+                              " is unknown (--kernel-config FILE): not checked: " + join(names));
+        } else {
+            std::vector<std::string> lacks;
+            for (const auto& r : req.configs) {
+                const auto f = k.config->find(r.symbol);
+                const std::string got = f == k.config->end() ? std::string() : f->second;
+                const bool ok = r.value.empty()  ? (got == "y" || got == "m")
+                                : r.value == "n" ? (got.empty() || got == "n")
+                                                 : got == r.value;
+                if (!ok) {
+                    lacks.push_back(describe(r) + " (" +
+                                    (got.empty() ? std::string("not set") : got) + ")");
+                }
+            }
+            if (!lacks.empty()) {
+                missing.push_back(join(lacks) + ", which " + describe(k.origin) + " lacks (" +
+                                  k.config_path + ")");
+            }
         }
     }
-    if (missing.empty()) {
-        return {};
+    if (req.min_version) {
+        const std::string want = "Linux >= " + describe(*req.min_version);
+        if (!k.version) {
+            unknown.push_back("the version of " + describe(k.origin) +
+                              " is unknown: not checked: " + want);
+        } else if (*k.version < *req.min_version) {
+            missing.push_back(want + " (requires-version), not " + describe(*k.version));
+        }
     }
-    return {State::unmet, "needs " + join(missing) + ", which " + describe(origin) + " lacks (" +
-                              config_path + ")"};
+    if (!req.modules.empty()) {
+        if (!k.modules) {
+            unknown.push_back("the modules of " + describe(k.origin) +
+                              " are unknown (--modules DIR): not checked: " + join(req.modules));
+        } else {
+            std::vector<std::string> absent;
+            for (const auto& m : req.modules) {
+                if (!k.modules->count(m)) {
+                    absent.push_back(m);
+                }
+            }
+            if (!absent.empty()) {
+                missing.push_back("the module(s) " + join(absent) +
+                                  " (requires-module), neither in " + k.modules_path +
+                                  " nor built in");
+            }
+        }
+    }
+    if (!missing.empty()) {
+        return {State::unmet, "needs " + join(missing)};
+    }
+    if (!unknown.empty()) {
+        return {State::unknown, join(unknown)};
+    }
+    return {};
+}
+
+RequirementVerdict check_requirements(const KernelRequirements& req, KernelOrigin origin,
+                                      const std::optional<KernelConfig>& config,
+                                      const std::string& config_path) {
+    KernelFacts k;
+    k.origin = origin;
+    k.config = config;
+    k.config_path = config_path;
+    return check_requirements(req, k);
 }
 
 RequirementVerdict check_requirements(const KernelRequirements& req, KernelOrigin origin,
                                       const std::string& config_path) {
-    std::optional<KernelConfig> config;
-    if (!req.configs.empty() && !config_path.empty()) {
+    return check_requirements(req, load_kernel_facts(req, origin, config_path, ""));
+}
+
+KernelFacts load_kernel_facts(const KernelRequirements& req, KernelOrigin origin,
+                              const std::string& config_path, const std::string& modules_dir) {
+    KernelFacts k;
+    k.origin = origin;
+    k.config_path = config_path;
+    k.modules_path = modules_dir;
+    std::error_code ec;
+    const bool have_config = !config_path.empty() && fs::is_regular_file(config_path, ec);
+    if ((!req.configs.empty() || req.min_version) && have_config) {
         try {
-            config = load_kernel_config(config_path);
+            const std::string text = read_text(config_path);
+            k.config = parse_kernel_config(text);
+            k.version = config_kernel_version(text);
         } catch (const std::runtime_error&) {
-            // unknown: reported as such
+            k.config.reset();  // unknown: reported as such
         }
     }
-    return check_requirements(req, origin, config, config_path);
+    if (req.min_version && !k.version && !modules_dir.empty()) {
+        // lib/modules/RELEASE
+        k.version = parse_kernel_version(fs::path(modules_dir).filename().string());
+    }
+    if (!req.modules.empty() && !modules_dir.empty() && fs::is_directory(modules_dir, ec)) {
+        try {
+            std::set<std::string> names = tree_modules(modules_dir);
+            std::vector<std::string> builtin_lists{modules_dir + "/modules.builtin"};
+            if (have_config) {
+                builtin_lists.push_back(
+                    (fs::path(config_path).parent_path() / "modules.builtin").string());
+            }
+            for (const auto& f : builtin_lists) {
+                if (fs::is_regular_file(f, ec)) {
+                    const auto b = builtin_modules(read_text(f));
+                    names.insert(b.begin(), b.end());
+                }
+            }
+            k.modules = std::move(names);
+        } catch (const std::runtime_error&) {
+            k.modules.reset();
+        }
+    }
+    return k;
 }
 
 std::string guess_kernel_config(const std::string& image, const std::string& modules) {

@@ -63,9 +63,30 @@ struct ConfigRequirement {
 ConfigRequirement parse_config_requirement(std::string_view word);
 std::string describe(const ConfigRequirement& r);
 
+// A kernel release's leading numbers: "6.1.176", "7.3.0-rc7",
+// "6.1.0-50-arm64" (Debian's ABI name) -> 6.1.176, 7.3.0, 6.1.0.
+struct KernelVersion {
+    int major = 0, minor = 0, patch = 0;
+    auto operator<=>(const KernelVersion&) const = default;
+};
+// nullopt unless the text starts with MAJOR.MINOR (digits).
+std::optional<KernelVersion> parse_kernel_version(std::string_view text);
+std::string describe(const KernelVersion& v);  // "6.1.176"
+// The version in a .config's header ("# Linux/arm64 6.1.176 Kernel
+// Configuration"); nullopt when there is none.
+std::optional<KernelVersion> config_kernel_version(std::string_view config_text);
+
+// requires-version = X.Y[.Z]: at least this version. Throws
+// std::invalid_argument for anything else.
+KernelVersion parse_version_requirement(std::string_view word);
+
 struct KernelRequirements {
     KernelKind kind = KernelKind::any;
     std::vector<ConfigRequirement> configs;
+    std::optional<KernelVersion> min_version;  // requires-version
+    // requires-module = NAME ...: a module of the modules tree or built in
+    // (modules.builtin); names normalised ('-' -> '_')
+    std::vector<std::string> modules;
 };
 
 // Where the kernel of a run comes from.
@@ -99,6 +120,31 @@ RequirementVerdict check_requirements(const KernelRequirements& req, KernelOrigi
 // unreadable file: unknown).
 RequirementVerdict check_requirements(const KernelRequirements& req, KernelOrigin origin,
                                       const std::string& config_path);
+
+// What is known of the kernel a run boots, for every kind of requirement.
+struct KernelFacts {
+    KernelOrigin origin = KernelOrigin::stock;
+    std::optional<KernelConfig> config;  // nullopt: unknown
+    std::string config_path;
+    std::optional<KernelVersion> version;  // nullopt: unknown
+    // the modules that can be loaded or are built in (normalised names);
+    // nullopt: unknown (no modules tree)
+    std::optional<std::set<std::string>> modules;
+    std::string modules_path;
+};
+
+// Reads what `req` needs (only that): the configuration and its version
+// header from `config_path`, the version else from the modules tree's name
+// (lib/modules/RELEASE), the modules of `modules_dir` and of the
+// modules.builtin files in it and next to the configuration (Debian's
+// linux-base). Unreadable or "" paths leave the facts unknown.
+KernelFacts load_kernel_facts(const KernelRequirements& req, KernelOrigin origin,
+                              const std::string& config_path, const std::string& modules_dir);
+
+// kernel = ..., requires-config, requires-version, requires-module: unmet
+// when one is known to be missing (the reason names all of them), unknown
+// when something could not be checked, else met.
+RequirementVerdict check_requirements(const KernelRequirements& req, const KernelFacts& kernel);
 
 // The configuration that belongs to a --kernel IMAGE (and --modules DIR),
 // if one is where builds put it: IMAGE's tree (arch/arm64/boot/Image ->

@@ -5,6 +5,8 @@
 // tap_report.cpp.
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <iterator>
@@ -15,13 +17,14 @@
 #include "bench.hpp"
 #include "cli.hpp"
 #include "kernel.hpp"
+#include "matrix.hpp"
+#include "matrix_report.hpp"
 #include "options.hpp"
 #include "paths.hpp"
 #include "process.hpp"
 #include "run.hpp"
 #include "scenario.hpp"
 #include "tap_report.hpp"
-#include "transcript.hpp"
 
 namespace {
 
@@ -34,21 +37,37 @@ Exit status: 0 no check failed and a scenario passed, 1 a check failed,
 kernel without CONFIG_MCTP). A scenario whose required check was skipped
 is SKIPPED as a whole.)";
 
-void add_options(CLI::App& cmd, Options& o) {
+constexpr const char* kMatrixFooter = R"(
+Output: TAP and a summary per cell on stdout, the guest consoles on
+stderr; in --out DIR: junit.xml, matrix.md, matrix.html and the cells'
+logs (DIR/KERNEL/SCENARIO/). Exit status: 0 no cell failed and one
+passed, 1 a cell failed, 2 usage or setup error, 77 every cell was
+skipped. A cell that cannot run (a kernel without what the scenario
+requires, a kernel that cannot be fetched or built) is a skip with its
+reason.)";
+
+// `kernel_choice`: with the options that choose the kernel and the logs'
+// place (`matrix` has --kernels and --out instead).
+void add_options(CLI::App& cmd, Options& o, bool kernel_choice = true) {
     // given twice, the last one counts
     auto path = [&cmd](const char* name, std::string& to, const char* type, const char* help) {
         cmd.add_option(name, to, help)->type_name(type)->take_last();
     };
-    path("--kernel", o.kernel, "IMAGE",
-         "boot this arm64 Image instead of the pinned Debian kernel");
-    path("--modules", o.modules, "DIR",
-         "its modules tree (lib/modules/VERSION); without it a --kernel run loads no modules");
-    path("--kernel-config", o.kernel_config, "FILE",
-         "the .config of --kernel IMAGE, for requires-config (default: found next to it)");
-    path("--kernel-tree", o.kernel_tree, "DIR",
-         "build this kernel tree with the lab's config (out of tree, in the cache) and boot it");
-    cmd.add_flag("--lab-kernel", o.lab_kernel,
-                 "boot every scenario on the lab kernel (built from Debian's source when needed)");
+    if (kernel_choice) {
+        path("--kernel", o.kernel, "IMAGE",
+             "boot this arm64 Image instead of the pinned Debian kernel");
+        path("--modules", o.modules, "DIR",
+             "its modules tree (lib/modules/VERSION); without it a --kernel run loads no modules");
+        path("--kernel-config", o.kernel_config, "FILE",
+             "the .config of --kernel IMAGE, for requires-config (default: found next to it)");
+        path(
+            "--kernel-tree", o.kernel_tree, "DIR",
+            "build this kernel tree with the lab's config (out of tree, in the cache) and boot it");
+        cmd.add_flag(
+            "--lab-kernel", o.lab_kernel,
+            "boot every scenario on the lab kernel (built from Debian's source when needed)");
+        path("--log-dir", o.log_dir, "DIR", "logs (default: $QEMU_PCC_CACHE/lab/logs/SCENARIO)");
+    }
     path("--qemu", o.qemu, "PATH", "qemu-system-aarch64 (default: build/qemu-system-aarch64)");
     path("--bios", o.bios, "PATH", "UEFI firmware (default: pinned QEMU_EFI.fd from the cache)");
     path("--pccd", o.pccd, "PATH", "pccd binary (default: build/pccd, else next to pcc-lab)");
@@ -60,7 +79,6 @@ void add_options(CLI::App& cmd, Options& o) {
            "--timeout", [&o](int s) { o.timeout = s; }, "override the scenarios' timeout")
         ->type_name("SECONDS")
         ->take_last();
-    path("--log-dir", o.log_dir, "DIR", "logs (default: $QEMU_PCC_CACHE/lab/logs/SCENARIO)");
     cmd.add_flag("--keep", o.keep, "keep the run's private temp directory");
     cmd.add_flag("--fail-on-skip", o.fail_on_skip, "a skipped check fails the run");
     cmd.add_flag("-q,--quiet", o.quiet, "do not stream the guest console to stderr");
@@ -110,15 +128,17 @@ int cmd_kernel(const Options& o, bool verbose) {
 }
 
 // Runs `scs` on their kernels (the lab kernel for --kernel-tree,
-// --lab-kernel and, without --kernel, the scenarios that say `kernel =
-// lab`), handing each outcome to `done`.
+// --lab-kernel and, without --kernel or a kernel suite, the scenarios that
+// say `kernel = lab`), handing each outcome to `done`; `prepared` sees the
+// artefacts of the scenarios that do not run on the lab kernel.
 void run_scenarios(const Options& o, const std::vector<Scenario>& scs,
-                   const std::function<void(const Scenario&, const ScenarioOutcome&)>& done) {
+                   const std::function<void(const Scenario&, const ScenarioOutcome&)>& done,
+                   const std::function<void(const Artefacts&)>& prepared = {}) {
     const bool all_lab = !o.kernel_tree.empty() || o.lab_kernel;
-    const bool some_lab =
-        o.kernel.empty() && std::any_of(scs.begin(), scs.end(), [](const auto& s) {
-            return s.kernel.kind == KernelKind::lab && !s.skip;
-        });
+    const bool some_lab = o.kernel.empty() && o.kernel_suite.empty() &&
+                          std::any_of(scs.begin(), scs.end(), [](const auto& s) {
+                              return s.kernel.kind == KernelKind::lab && !s.skip;
+                          });
     std::optional<LabKernel> lab_kernel;
     if (all_lab || some_lab) {
         lab_kernel = build_lab_kernel(o.kernel_tree, false);
@@ -131,6 +151,7 @@ void run_scenarios(const Options& o, const std::vector<Scenario>& scs,
         lab_a.modules = lab_kernel->modules;
         lab_a.kconfig = lab_kernel->config;
         lab_a.origin = o.kernel_tree.empty() ? KernelOrigin::lab : KernelOrigin::tree;
+        lab_a.kernel_label = o.kernel_tree.empty() ? "lab" : "tree";
     }
     if (!all_lab) {
         std::cerr << "pcc-lab: kernel " << a.kernel << "\npcc-lab: modules "
@@ -138,14 +159,21 @@ void run_scenarios(const Options& o, const std::vector<Scenario>& scs,
     }
     std::cerr << "pcc-lab: qemu " << a.qemu << "\npcc-lab: prepared in " << fmt_s(a.prepare_s)
               << "\n";
+    if (prepared) {
+        prepared(all_lab ? lab_a : a);
+    }
     for (const auto& sc : scs) {
         const Artefacts& sa =
             all_lab || (some_lab && sc.kernel.kind == KernelKind::lab) ? lab_a : a;
+        Options so = o;  // --log-dir, else the matrix's LOG_ROOT/SCENARIO
+        if (so.log_dir.empty() && !o.log_root.empty()) {
+            so.log_dir = o.log_root + "/" + sc.name;
+        }
         std::cerr << "pcc-lab: === " << sc.name << ": " << sc.description << " ("
                   << describe(sa.origin) << ")\n";
         ScenarioOutcome oc;
         try {
-            oc = run_scenario(sc, sa, o);
+            oc = run_scenario(sc, sa, so);
         } catch (const std::exception& e) {
             oc = ScenarioOutcome{};
             oc.name = sc.name;
@@ -173,6 +201,101 @@ int cmd_run(Options o) {
         report.add(oc, sc.require);
     });
     return report.finish(o.fail_on_skip);
+}
+
+// $QEMU_PCC_CACHE/lab/matrix/YYYYMMDD-HHMMSS (UTC)
+std::string default_matrix_dir() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    return cache_root() + "/lab/matrix/" + stamp;
+}
+
+// What a column booted: "6.1.176 (6.1.0-50-arm64)", from its config's
+// header and its modules tree's name.
+std::string booted_release(const Artefacts& a) {
+    KernelRequirements want;
+    want.min_version = KernelVersion{};
+    const KernelFacts f = load_kernel_facts(want, a.origin, a.kconfig, "");
+    const std::string uname =
+        a.modules.empty() ? std::string() : std::filesystem::path(a.modules).filename().string();
+    std::string r = f.version ? describe(*f.version) : std::string();
+    if (!uname.empty() && uname != r) {
+        r += r.empty() ? uname : " (" + uname + ")";
+    }
+    return r;
+}
+
+// scenarios x kernels, one kernel after another (matrix.hpp); TAP on
+// stdout, the reports in `out_dir` (matrix_report.hpp). Exit status as
+// `run`'s: 1 when a cell failed, 77 when every cell was skipped.
+int cmd_matrix(Options o, const std::string& kernels, std::string out_dir) {
+    const auto t0 = Clock::now();
+    if (o.scenarios.empty()) {
+        o.scenarios = {kDefaultScenarios.begin(), kDefaultScenarios.end()};
+    }
+    const auto columns = parse_kernel_list(kernels.empty() ? kDefaultMatrixKernels : kernels);
+    const auto scs = load_scenarios(o, o.scenarios);
+    if (out_dir.empty()) {
+        out_dir = default_matrix_dir();
+    }
+    std::filesystem::create_directories(out_dir);
+    out_dir = std::filesystem::canonical(out_dir).string();
+    MatrixReport report;
+    for (const auto& sc : scs) {
+        report.scenarios.push_back(sc.name);
+    }
+    TapReport tap(std::cout);
+    for (const auto& k : columns) {
+        const Options ko = column_options(o, k, out_dir);
+        MatrixColumn column{k.label, ""};
+        std::cerr << "pcc-lab: ##### kernel " << k.label << "\n";
+        auto add = [&](const Scenario& sc, ScenarioOutcome oc) {
+            MatrixCell cell;
+            cell.kernel = k.label;
+            cell.scenario = sc.name;
+            if (!oc.log_dir.empty()) {
+                cell.log_link =
+                    std::filesystem::path(oc.log_dir).lexically_relative(out_dir).string() + "/";
+            }
+            cell.verdict = scenario_verdict(oc, sc.require);
+            ScenarioOutcome shown = oc;
+            shown.name = k.label + "/" + sc.name;
+            tap.add(shown, sc.require);
+            cell.outcome = std::move(oc);
+            report.cells.push_back(std::move(cell));
+        };
+        try {
+            run_scenarios(
+                ko, scs, [&](const Scenario& sc, const ScenarioOutcome& oc) { add(sc, oc); },
+                [&](const Artefacts& a) { column.release = booted_release(a); });
+        } catch (const pcc::Interrupted&) {
+            throw;
+        } catch (const std::exception& e) {
+            // the kernel cannot be had (fetch, build): its cells are skips
+            // that say why, never passes
+            std::cerr << "pcc-lab: kernel " << k.label << ": " << e.what() << "\n";
+            for (const auto& sc : scs) {
+                if (report.find(k.label, sc.name)) {
+                    continue;
+                }
+                ScenarioOutcome oc;
+                oc.name = sc.name;
+                oc.results.push_back(
+                    {Status::skip, "scenario", "kernel " + k.label + " unavailable: " + e.what()});
+                add(sc, oc);
+            }
+        }
+        report.kernels.push_back(column);
+    }
+    report.wall_s = seconds_since(t0);
+    write_matrix_reports(report, out_dir);
+    const int status = tap.finish(o.fail_on_skip);
+    std::cout << "# matrix: " << out_dir << "/{matrix.md,matrix.html,junit.xml}, total wall time "
+              << fmt_s(report.wall_s) << "\n";
+    return status;
 }
 
 // The in-guest round trips (bench.hpp): a table on stdout (markdown for
@@ -239,22 +362,34 @@ int main(int argc, char** argv) {
     bench->add_option("--count", bench_count, "round trips per device (default: the scenarios')")
         ->type_name("N");
     bench->add_flag("--markdown", bench_markdown, "the table in markdown (docs/bench.md)");
-    auto* diff = app.add_subcommand(
-        "diff",
-        "compare two transcripts (files or run log dirs): exit 0 equal, 1 different, 2 usage");
-    std::vector<std::string> diff_paths;
-    bool diff_update = false;
-    diff->add_option("A B", diff_paths, "transcript.txt files or log dirs of runs")
-        ->expected(2)
-        ->required()
-        ->type_name("PATH");
-    diff->add_flag("--update", diff_update,
-                   "A is a golden file: rewrite it with B's transcript (on purpose)");
+    auto* matrix = app.add_subcommand(
+        "matrix", "the scenarios (default: " + default_scenarios() +
+                      ") on several kernels, one after another: TAP, and JUnit XML, matrix.md and "
+                      "matrix.html in --out DIR");
+    matrix->add_option("scenario", o.scenarios, "a scenario of lab/scenarios, or FILE.conf")
+        ->type_name("SCENARIO|FILE.conf");
+    std::string matrix_kernels, matrix_out;
+    matrix
+        ->add_option(
+            "--kernels", matrix_kernels,
+            std::string("comma separated: bookworm, trixie, sid, experimental (Debian's "
+                        "arm64 kernels), lab, image:IMAGE[:MODULES], tree:DIR (default: ") +
+                kDefaultMatrixKernels + ")")
+        ->type_name("LIST")
+        ->take_last();
+    matrix
+        ->add_option("--out", matrix_out,
+                     "reports and the cells' logs (DIR/KERNEL/SCENARIO/) (default: "
+                     "$QEMU_PCC_CACHE/lab/matrix/YYYYMMDD-HHMMSS)")
+        ->type_name("DIR")
+        ->take_last();
     auto* help = app.add_subcommand("help", "this text");
     for (auto* cmd : {run, list, prep, bench}) {
         add_options(*cmd, o);
         cmd->footer(kFooter);
     }
+    add_options(*matrix, o, false);
+    matrix->footer(kMatrixFooter);
     if (argc > 1 && argv[1][0] != '-') {
         const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
         if (std::none_of(commands.begin(), commands.end(),
@@ -282,11 +417,11 @@ int main(int argc, char** argv) {
         return pcc::usage_error(app, "--kernel excludes --kernel-tree and --lab-kernel");
     }
     try {
-        if (diff->parsed()) {
-            return diff_command(diff_paths[0], diff_paths[1], diff_update, std::cout, std::cerr);
-        }
         if (run->parsed()) {
             return cmd_run(o);
+        }
+        if (matrix->parsed()) {
+            return cmd_matrix(o, matrix_kernels, matrix_out);
         }
         if (kernel->parsed()) {
             return cmd_kernel(o, verbose);

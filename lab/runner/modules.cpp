@@ -107,6 +107,23 @@ std::vector<std::string> module_depends(const std::vector<std::uint8_t>& ko) {
     return out;
 }
 
+std::set<std::string> tree_modules(const std::string& tree) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(tree, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) {
+            if (auto n = module_name(it->path()); !n.empty()) {
+                out.insert(std::move(n));
+            }
+        }
+    }
+    if (ec) {
+        throw std::runtime_error(tree + ": " + ec.message());
+    }
+    return out;
+}
+
 ModuleSet resolve_modules(const std::string& tree, const std::vector<std::string>& wanted) {
     ModuleSet set;
     if (wanted.empty()) {

@@ -33,6 +33,10 @@ ModuleSet resolve_modules(const std::string& tree, const std::vector<std::string
 // ("kernel/drivers/hwmon/xgene-hwmon.ko" -> "xgene_hwmon").
 std::set<std::string> builtin_modules(std::string_view modules_builtin);
 
+// The names (normalised) of the modules files (.ko, .ko.xz, ...) under
+// `tree`; throws std::runtime_error when it cannot be read.
+std::set<std::string> tree_modules(const std::string& tree);
+
 // The "depends=" value of a .ko's .modinfo (split at ',').
 std::vector<std::string> module_depends(const std::vector<std::uint8_t>& ko);
 

@@ -20,6 +20,11 @@ struct Options {
     // --kernel-config FILE: the config of a --kernel IMAGE
     std::string kernel_tree, kernel_config;
     bool lab_kernel = false;
+    // Debian's kernel of this suite instead of the pinned sid one (lab/fetch.sh
+    // --kernel-suite; the kernel matrix): bookworm, trixie, sid, experimental
+    std::string kernel_suite;
+    // logs of scenario S in DIR/S (pcc-lab matrix); --log-dir wins
+    std::string log_root;
     std::optional<int> timeout;  // overrides the scenarios' timeout
     bool keep = false, fail_on_skip = false, quiet = false;
 };

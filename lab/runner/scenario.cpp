@@ -145,6 +145,28 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
             } catch (const std::invalid_argument& e) {
                 fail(e.what());
             }
+        } else if (key == "requires-version") {
+            if (s.kernel.min_version) {
+                fail("requires-version: given twice");
+            }
+            try {
+                s.kernel.min_version = parse_version_requirement(value);
+            } catch (const std::invalid_argument& e) {
+                fail(e.what());
+            }
+        } else if (key == "requires-module") {
+            if (value.empty()) {
+                fail("requires-module: empty");
+            }
+            for (const auto w : pcc::split_words(value)) {
+                std::string m(w);
+                if (m.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789-_") != std::string::npos) {
+                    fail("requires-module: '" + m + "' is not a module name");
+                }
+                std::replace(m.begin(), m.end(), '-', '_');
+                s.kernel.modules.push_back(std::move(m));
+            }
         } else if (key == "pcap") {
             if (value.empty()) {
                 fail("pcap: empty (the FILE pccd's --pcap writes)");

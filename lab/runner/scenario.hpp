@@ -45,7 +45,8 @@ struct Scenario {
     // guest prints "PCC-LAB-HOST NAME" (pcc-guest-check --host-step NAME)
     std::vector<HostStepSpec> on;
     std::optional<std::string> skip;  // skip = REASON: never boots
-    // kernel = any|stock|lab, requires-config = CONFIG_X[=y|m|n] ...
+    // kernel = any|stock|lab, requires-config = CONFIG_X[=y|m|n] ...,
+    // requires-version = X.Y[.Z], requires-module = NAME ...
     KernelRequirements kernel;
     // pcap = FILE (placeholders): the guest's raw-pcap messages against
     // pccd's --pcap FILE (pcap_check.hpp)

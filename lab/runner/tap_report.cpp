@@ -45,27 +45,49 @@ void TapReport::add(const ScenarioOutcome& oc, const std::vector<std::string>& r
     scenarios_.push_back({oc, require});
 }
 
-void TapReport::summarise(const Scenario& s) {
-    const ScenarioOutcome& oc = s.outcome;
-    pcc::console::Counts c;
+ScenarioVerdict scenario_verdict(const ScenarioOutcome& oc,
+                                 const std::vector<std::string>& require) {
+    ScenarioVerdict v;
     for (const auto& r : oc.results) {
-        c.count(r.status);
+        v.counts.count(r.status);
     }
     // A scenario is about its required checks: if one of them was skipped,
     // the scenario is SKIPPED, whatever else passed.
     const auto skipped_req = std::find_if(oc.results.begin(), oc.results.end(), [&](const auto& r) {
         return r.status == Status::skip &&
                (r.name == "scenario" ||
-                std::find(s.require.begin(), s.require.end(), r.name) != s.require.end());
+                std::find(require.begin(), require.end(), r.name) != require.end());
     });
-    const bool req_skipped = skipped_req != oc.results.end();
-    std::string verdict;
-    if (c.fail) {
-        verdict = "FAIL", ++scen_fail_;
-    } else if (req_skipped || !c.ok) {
-        verdict = "SKIPPED", ++scen_skip_;
+    if (v.counts.fail) {
+        v.kind = ScenarioVerdict::Kind::fail;
+        v.text = "FAIL";
+    } else if (skipped_req != oc.results.end() || !v.counts.ok) {
+        v.kind = ScenarioVerdict::Kind::skip;
+        v.text = "SKIPPED";
+        if (skipped_req != oc.results.end()) {
+            v.reason = skipped_req->name + ": " + skipped_req->message;
+        }
     } else {
-        verdict = c.skip ? "PASS (with skips)" : "PASS", ++scen_pass_;
+        v.text = v.counts.skip ? "PASS (with skips)" : "PASS";
+    }
+    return v;
+}
+
+void TapReport::summarise(const Scenario& s) {
+    const ScenarioOutcome& oc = s.outcome;
+    const ScenarioVerdict v = scenario_verdict(oc, s.require);
+    const pcc::console::Counts& c = v.counts;
+    const std::string& verdict = v.text;
+    switch (v.kind) {
+        case ScenarioVerdict::Kind::fail:
+            ++scen_fail_;
+            break;
+        case ScenarioVerdict::Kind::skip:
+            ++scen_skip_;
+            break;
+        case ScenarioVerdict::Kind::pass:
+            ++scen_pass_;
+            break;
     }
     out_ << "# " << oc.name << ": " << verdict << " - " << c.ok << " passed, " << c.fail
          << " failed, " << c.skip << " skipped";
@@ -75,8 +97,8 @@ void TapReport::summarise(const Scenario& s) {
              << fmt_s(oc.total_s) << ")";
     }
     out_ << "\n";
-    if (req_skipped && !c.fail) {
-        out_ << "#   reason: " << skipped_req->name << ": " << skipped_req->message << "\n";
+    if (!v.reason.empty()) {
+        out_ << "#   reason: " << v.reason << "\n";
     }
     for (const auto& r : oc.results) {
         if (r.status == Status::fail) {

@@ -15,6 +15,21 @@ namespace lab {
 // Exit status of a run without failures in which every scenario was skipped.
 inline constexpr int kExitAllSkipped = 77;
 
+// A scenario's verdict from its checks: FAIL when one failed; SKIPPED when
+// a required check (or the check `scenario`) was skipped or none passed;
+// else PASS ("PASS (with skips)" when some other check was skipped).
+struct ScenarioVerdict {
+    enum class Kind { pass, fail, skip };
+    Kind kind = Kind::pass;
+    std::string text;  // "PASS", "PASS (with skips)", "FAIL", "SKIPPED"
+    // SKIPPED: "CHECK: MESSAGE" of the skipped required check ("" when
+    // nothing passed and nothing required was skipped)
+    std::string reason;
+    pcc::console::Counts counts;
+};
+ScenarioVerdict scenario_verdict(const ScenarioOutcome& outcome,
+                                 const std::vector<std::string>& require);
+
 class TapReport {
   public:
     explicit TapReport(std::ostream& out);

@@ -3,11 +3,19 @@
 # Scenarios of lab/scenarios must boot and pass (meson test, suite
 # lab-boot): `pcc-lab run` with them, its TAP on stdout, its exit status.
 #   lab/tests/scenarios.sh PATH/TO/pcc-lab SCENARIO...
+#   lab/tests/scenarios.sh PATH/TO/pcc-lab --kernels LIST SCENARIO...
+#                          the same as `pcc-lab matrix --kernels LIST`
+#                          (a failed cell fails; its matrix.md is shown)
 # Exit 77 (skip) when the QEMU lacks a device class a scenario plugs in, or
 # pccd is not built.
 set -u
 lab=$(realpath "${1:?usage: scenarios.sh PATH/TO/pcc-lab SCENARIO...}")
 shift
+kernels=
+if [ "${1:-}" = --kernels ]; then
+    kernels=${2:?--kernels LIST}
+    shift 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -29,7 +37,16 @@ for scenario in "$@"; do
         fi
     done < <(sed -n 's/^device *= *\([^,]*\).*/\1/p' "$conf")
 done
-"$lab" run -q "$@" 2>"$out/stderr"
-rc=$?
+if [ -n "$kernels" ]; then
+    # kept after the test: the cells' logs
+    mdir=${QEMU_PCC_CACHE:-$HOME/.cache/qemu-pcc}/lab/matrix/meson-test
+    rm -rf "$mdir"
+    "$lab" matrix -q --kernels "$kernels" --out "$mdir" "$@" 2>"$out/stderr"
+    rc=$?
+    [ ! -f "$mdir/matrix.md" ] || cat "$mdir/matrix.md"
+else
+    "$lab" run -q "$@" 2>"$out/stderr"
+    rc=$?
+fi
 [ "$rc" = 0 ] || tail -n 20 "$out/stderr"
 exit "$rc"
