@@ -140,6 +140,25 @@ TEST(Transcript, MctpTagsAndInstanceIdsRenumbered) {
                             {}));
 }
 
+// The guest buffer address of a SLIMpro I2C block transfer differs per boot.
+TEST(Transcript, I2cBlockBufferAddressZeroed) {
+    const std::vector<std::uint8_t> req{0x01, 0x43, 0x43, 0x50, 0x00, 0x80, 0x00, 0x00, 0x20, 0x41,
+                                        0x8a, 0x04, 0x20, 0x00, 0xf0, 0xbf, 0x48, 0xf5, 0xcb, 0x41};
+    const std::string t = transcript(
+        {msg(1, false, "c001 req gen cmd=0x8000 status=0x0000 i2c chip=0x52 read i2c block reg=0x20 "
+                       "addrlen=1 len=32 20B",
+             req)},
+        {});
+    EXPECT_NE(t.find("| 01 43 43 50 00 80 00 00 20 41 8a 04 20 00 00 80 +4x00\n"), std::string::npos)
+        << t;
+}
+
+// Host steps report when they end: results are listed by name.
+TEST(Transcript, ResultsByName) {
+    EXPECT_EQ(transcript({}, {}, {{Status::ok, "host-b", ""}, {Status::fail, "host-a", "x"}}),
+              transcript({}, {}, {{Status::fail, "host-a", "x"}, {Status::ok, "host-b", ""}}));
+}
+
 TEST(Transcript, RegisterTraceOfTheLogBackend) {
     const auto r = lab::parse_register_trace(
         "1234@1700000000.000001:pcc_channel_reg_write subspace 4 doorbell [0x0] <- 0x1\n"
