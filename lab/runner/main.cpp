@@ -25,6 +25,7 @@
 #include "run.hpp"
 #include "scenario.hpp"
 #include "tap_report.hpp"
+#include "transcript.hpp"
 
 namespace {
 
@@ -383,6 +384,17 @@ int main(int argc, char** argv) {
                      "$QEMU_PCC_CACHE/lab/matrix/YYYYMMDD-HHMMSS)")
         ->type_name("DIR")
         ->take_last();
+    auto* diff = app.add_subcommand(
+        "diff",
+        "compare two transcripts (files or run log dirs): exit 0 equal, 1 different, 2 usage");
+    std::vector<std::string> diff_paths;
+    bool diff_update = false;
+    diff->add_option("A B", diff_paths, "transcript.txt files or log dirs of runs")
+        ->expected(2)
+        ->required()
+        ->type_name("PATH");
+    diff->add_flag("--update", diff_update,
+                   "A is a golden file: rewrite it with B's transcript (on purpose)");
     auto* help = app.add_subcommand("help", "this text");
     for (auto* cmd : {run, list, prep, bench}) {
         add_options(*cmd, o);
@@ -417,6 +429,9 @@ int main(int argc, char** argv) {
         return pcc::usage_error(app, "--kernel excludes --kernel-tree and --lab-kernel");
     }
     try {
+        if (diff->parsed()) {
+            return diff_command(diff_paths[0], diff_paths[1], diff_update, std::cout, std::cerr);
+        }
         if (run->parsed()) {
             return cmd_run(o);
         }
