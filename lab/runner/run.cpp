@@ -248,8 +248,9 @@ class ScenarioRun {
         write_transcript();
     }
 
-    // LOG_DIR/transcript.txt (transcript.hpp) and, on the stock kernel, the
-    // check `golden` when lab/golden has this scenario's transcript.
+    // LOG_DIR/transcript.txt (transcript.hpp) and the check `golden` when
+    // lab/golden has this scenario's transcript on this kernel (its label:
+    // the Debian suite, "lab", ...; Artefacts::kernel_label).
     void write_transcript() {
         try {
             oc_.transcript = lab::write_transcript(
@@ -262,8 +263,8 @@ class ScenarioRun {
                     fs::copy_file(from, log(to), fs::copy_options::overwrite_existing);
                 }
             }
-            if (a_.origin == KernelOrigin::stock) {
-                Result g = check_golden(sc_.name, stock_kernel_label(), oc_.transcript);
+            if (!a_.kernel_label.empty()) {
+                Result g = check_golden(sc_.name, a_.kernel_label, oc_.transcript);
                 if (g.status != Status::skip) {
                     oc_.results.push_back(std::move(g));
                 }
