@@ -7,6 +7,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qapi/error.h"
@@ -162,11 +163,28 @@ static PccMsgLayout pcc_mailbox_layout(const PccChannel *chan)
                                                       PCC_LAYOUT_GENERIC;
 }
 
+/*
+ * The request in the mailbox, as the class completes it (DMA), or NULL
+ * if the class fails it
+ */
+static GByteArray *pcc_device_mailbox_read(PccDevice *dev)
+{
+    PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
+    GByteArray *req = g_byte_array_sized_new(dev->mailbox_size);
+
+    g_byte_array_set_size(req, dev->mailbox_size);
+    pcc_channel_read(pcc_device_channel(dev, 0), 0, req->data, req->len);
+    if (pdc->mailbox_request && !pdc->mailbox_request(dev, req)) {
+        g_byte_array_unref(req);
+        return NULL;
+    }
+    return req;
+}
+
 static void pcc_device_mailbox_doorbell(PccChannel *chan, void *opaque)
 {
     PccDevice *dev = opaque;
-    PccDeviceClass *pdc = PCC_DEVICE_GET_CLASS(dev);
-    g_autoptr(GByteArray) req = g_byte_array_sized_new(dev->mailbox_size);
+    g_autoptr(GByteArray) req = NULL;
     uint64_t id = 0;
 
     if (dev->mailbox_request) {
@@ -174,9 +192,8 @@ static void pcc_device_mailbox_doorbell(PccChannel *chan, void *opaque)
         trace_pcc_mailbox_superseded(chan->index, dev->mailbox_request);
         dev->mailbox_request = 0;
     }
-    g_byte_array_set_size(req, dev->mailbox_size);
-    pcc_channel_read(chan, 0, req->data, req->len);
-    if (!pdc->mailbox_request || pdc->mailbox_request(dev, req)) {
+    req = pcc_device_mailbox_read(dev);
+    if (req) {
         id = pcc_platform_send(dev->platform, PCC_MSG_REQUEST,
                                pcc_mailbox_layout(chan), req->data,
                                req->len);
@@ -496,23 +513,69 @@ static void pcc_device_reset_exit(Object *obj, ResetType type)
 }
 
 /*
- * After an incoming migration the answer to an outstanding mailbox
- * request may never come here (it went to the source's connection): fail
- * the request, as the guest's driver would after a timeout, so that it
- * retries at once (compare ipmi-bmc-extern).
+ * After a state load (incoming migration or loadvm) the guest may still
+ * wait for the answer to a mailbox request. The request is still in the
+ * shared memory; the platform connection makes sure the platform has it
+ * under its id (see pcc.rst, "Migration and snapshots"), so that its
+ * answer comes here once.
  */
 static int pcc_device_post_load(void *opaque, int version_id)
 {
     PccDevice *dev = opaque;
+    PccChannel *chan;
+    g_autoptr(GByteArray) req = NULL;
 
-    if (dev->mailbox_request) {
-        trace_pcc_mailbox_settled(pcc_device_channel(dev, 0)->index,
-                                  dev->mailbox_request);
+    if (!dev->mailbox_request) {
+        return 0;
+    }
+    chan = pcc_device_channel(dev, 0);
+    req = dev->platform ? pcc_device_mailbox_read(dev) : NULL;
+    if (!req) {
+        trace_pcc_mailbox_settled(chan->index, dev->mailbox_request);
         dev->mailbox_request = 0;
-        pcc_channel_complete(pcc_device_channel(dev, 0), true);
+        pcc_channel_complete(chan, true);
+        return 0;
+    }
+    trace_pcc_mailbox_resumed(chan->index, dev->mailbox_request);
+    pcc_platform_resume_request(dev->platform, dev->mailbox_request,
+                                pcc_mailbox_layout(chan), req->data,
+                                req->len);
+    return 0;
+}
+
+/* The transport's kept requests and undelivered messages, if it has any */
+static bool pcc_device_platform_needed(void *opaque)
+{
+    PccDevice *dev = opaque;
+
+    return dev->platform && pcc_platform_held_needed(dev->platform);
+}
+
+static int pcc_device_platform_pre_load(void *opaque)
+{
+    PccDevice *dev = opaque;
+
+    if (!dev->platform) {
+        error_report("%s: the migration stream holds platform messages, "
+                     "but this device has no platform",
+                     object_get_typename(OBJECT(dev)));
+        return -EINVAL;
     }
     return 0;
 }
+
+static const VMStateDescription vmstate_pcc_device_platform = {
+    .name = TYPE_PCC_DEVICE "/platform",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pcc_device_platform_needed,
+    .pre_load = pcc_device_platform_pre_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_POINTER(platform, PccDevice, vmstate_pcc_platform,
+                               PccPlatform),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 const VMStateDescription vmstate_pcc_device = {
     .name = TYPE_PCC_DEVICE,
@@ -524,6 +587,10 @@ const VMStateDescription vmstate_pcc_device = {
                                      vmstate_pcc_channel, PccChannel),
         VMSTATE_UINT64(mailbox_request, PccDevice),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_pcc_device_platform,
+        NULL
     },
 };
 

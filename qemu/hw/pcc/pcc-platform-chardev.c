@@ -23,7 +23,10 @@
  * (a byte stream cannot be resynchronised); the platform reconnects.
  * Messages from the platform wait until the device can take them, and
  * while that queue is full the platform stops reading, so the platform is
- * slowed down, never dropped.
+ * slowed down, never dropped. The kept requests, the session and the
+ * messages not yet delivered migrate (vmstate_pcc_platform); after a load
+ * the hello goes again, with the stream's session, and the kept requests
+ * follow it.
  *
  * Copyright (c) 2026 qemu-pcc developers
  *
@@ -346,31 +349,38 @@ static void pcc_chr_read(void *opaque, const uint8_t *buf, int size)
     pcc_platform_kick(&s->parent);
 }
 
+/*
+ * The hello with the device description and the session, then every
+ * request not settled, in order, ids unchanged: on a new connection, and
+ * again when a state load brought another session
+ */
+static void pcc_chr_start_session(PccChardevPlatform *s)
+{
+    g_autofree char *hello = g_strdup_printf("%ssession %016" PRIx64 "\n",
+                                             s->parent.description,
+                                             s->session);
+    GList *l;
+
+    g_queue_push_tail(&s->tx_queue,
+                      pcc_frame_new_tx(s, PCC_MSG_HELLO, PCC_LAYOUT_EXTENDED,
+                                       0, (const uint8_t *)hello,
+                                       strlen(hello)));
+    for (l = s->kept.head; l; l = l->next) {
+        g_queue_push_tail(&s->tx_queue, pcc_frame_copy(l->data));
+    }
+    trace_pcc_chardev_resend(s->parent.channel, g_queue_get_length(&s->kept));
+    pcc_chr_flush(s);
+}
+
 static void pcc_chr_event(void *opaque, QEMUChrEvent event)
 {
     PccChardevPlatform *s = opaque;
-    g_autofree char *hello = NULL;
-    GList *l;
 
     switch (event) {
     case CHR_EVENT_OPENED:
         s->connected = true;
         trace_pcc_chardev_connected(s->parent.channel, true);
-        /* the device description and the session go first */
-        hello = g_strdup_printf("%ssession %016" PRIx64 "\n",
-                                s->parent.description, s->session);
-        g_queue_push_tail(&s->tx_queue,
-                          pcc_frame_new_tx(s, PCC_MSG_HELLO,
-                                           PCC_LAYOUT_EXTENDED, 0,
-                                           (const uint8_t *)hello,
-                                           strlen(hello)));
-        /* then every request not settled, in order, ids unchanged */
-        for (l = s->kept.head; l; l = l->next) {
-            g_queue_push_tail(&s->tx_queue, pcc_frame_copy(l->data));
-        }
-        trace_pcc_chardev_resend(s->parent.channel,
-                                 g_queue_get_length(&s->kept));
-        pcc_chr_flush(s);
+        pcc_chr_start_session(s);
         break;
     case CHR_EVENT_CLOSED:
         s->connected = false;
@@ -386,6 +396,159 @@ static void pcc_chr_event(void *opaque, QEMUChrEvent event)
         break;
     default:
         break;
+    }
+}
+
+/*
+ * Migration and snapshots: the requests kept (with the session and the
+ * ids they were sent under) and the messages received and not delivered
+ * travel in the stream; see pcc.rst, "Migration and snapshots".
+ */
+static bool pcc_chr_held_needed(PccPlatform *p)
+{
+    PccChardevPlatform *s = PCC_PLATFORM_CHARDEV(p);
+
+    return !g_queue_is_empty(&s->kept) || !g_queue_is_empty(&s->rx_queue);
+}
+
+/* Copies of the frames of @q; @tx: they carry the header */
+static PccPlatformHeldMsg *pcc_chr_hold(GQueue *q, bool tx, int32_t *n)
+{
+    PccPlatformHeldMsg *msgs = g_new0(PccPlatformHeldMsg,
+                                      g_queue_get_length(q));
+    size_t skip = tx ? PCC_FRAME_HDR_SIZE : 0;
+    GList *l;
+
+    *n = 0;
+    for (l = q->head; l; l = l->next) {
+        const PccFrame *f = l->data;
+        PccPlatformHeldMsg *m = &msgs[(*n)++];
+
+        m->kind = f->kind;
+        m->layout = f->layout;
+        m->id = f->id;
+        m->ref = f->ref;
+        m->len = f->len - skip;
+        m->data = g_memdup2(f->data + skip, m->len);
+    }
+    return msgs;
+}
+
+static void pcc_chr_held_save(PccPlatform *p)
+{
+    PccChardevPlatform *s = PCC_PLATFORM_CHARDEV(p);
+
+    p->held.session = s->session;
+    p->held.next_id = s->next_id;
+    p->held.requests = pcc_chr_hold(&s->kept, true, &p->held.num_requests);
+    p->held.received = pcc_chr_hold(&s->rx_queue, false,
+                                    &p->held.num_received);
+}
+
+static PccFrame *pcc_frame_new_rx(const PccPlatformHeldMsg *m)
+{
+    PccFrame *f = g_new0(PccFrame, 1);
+
+    f->kind = m->kind;
+    f->layout = m->layout;
+    f->ref = m->ref;
+    f->len = m->len;
+    f->data = g_memdup2(m->data, m->len);
+    return f;
+}
+
+static void pcc_chr_held_load(PccPlatform *p)
+{
+    PccChardevPlatform *s = PCC_PLATFORM_CHARDEV(p);
+    PccPlatformHeld *held = &p->held;
+    GQueue here = G_QUEUE_INIT;
+    unsigned dropped = 0;
+    PccFrame *f;
+    int32_t i;
+
+    /* this process's own requests belong to a past the guest left */
+    g_queue_clear_full(&s->kept, (GDestroyNotify)pcc_frame_free);
+    for (i = 0; i < held->num_requests; i++) {
+        const PccPlatformHeldMsg *m = &held->requests[i];
+
+        g_queue_push_tail(&s->kept, pcc_frame_new_tx(s, m->kind, m->layout,
+                                                     m->id, m->data,
+                                                     m->len));
+    }
+    /*
+     * The stream's messages first, then those that came here: all
+     * notifications, and the answers that settle a request kept now
+     */
+    here = s->rx_queue;
+    g_queue_init(&s->rx_queue);
+    for (i = 0; i < held->num_received; i++) {
+        g_queue_push_tail(&s->rx_queue, pcc_frame_new_rx(&held->received[i]));
+    }
+    while ((f = g_queue_pop_head(&here))) {
+        if (f->kind == PCC_MSG_NOTIFICATION ||
+            pcc_chr_settle(s, f->kind, f->ref)) {
+            g_queue_push_tail(&s->rx_queue, f);
+        } else {
+            dropped++;
+            pcc_frame_free(f);
+        }
+    }
+    /*
+     * The platform knows the kept requests by this session and their ids;
+     * new ids start above the wall clock in nanoseconds, so that a
+     * snapshot loaded twice never reuses an id the platform remembers
+     */
+    s->session = held->session;
+    s->next_id = MAX(MAX(s->next_id, held->next_id),
+                     (uint64_t)g_get_real_time() * 1000);
+    s->kept_full_reported = false;
+    trace_pcc_chardev_held_load(p->channel, s->session,
+                                g_queue_get_length(&s->kept),
+                                g_queue_get_length(&s->rx_queue), dropped);
+    if (s->connected) {
+        /*
+         * what is queued for the wire is of the old session: only the
+         * frame being written goes out, whole
+         */
+        while (g_queue_get_length(&s->tx_queue) > (s->tx_offset ? 1 : 0)) {
+            pcc_frame_free(g_queue_pop_tail(&s->tx_queue));
+        }
+        pcc_chr_start_session(s);
+    }
+}
+
+static gint pcc_frame_settles(gconstpointer frame, gconstpointer id)
+{
+    const PccFrame *f = frame;
+
+    return f->kind == PCC_MSG_RESPONSE && f->ref == *(const uint64_t *)id ?
+           0 : 1;
+}
+
+static void pcc_chr_resume_request(PccPlatform *p, uint64_t id,
+                                   PccMsgLayout layout, const uint8_t *buf,
+                                   size_t len)
+{
+    PccChardevPlatform *s = PCC_PLATFORM_CHARDEV(p);
+    PccFrame *f;
+
+    if (g_queue_find_custom(&s->kept, &id, pcc_frame_has_id)) {
+        trace_pcc_chardev_resume(p->channel, id, "kept, sent again with "
+                                 "its session");
+        return;
+    }
+    if (g_queue_find_custom(&s->rx_queue, &id, pcc_frame_settles)) {
+        trace_pcc_chardev_resume(p->channel, id, "its answer waits");
+        return;
+    }
+    /* a stream without this transport's state: send it again */
+    trace_pcc_chardev_resume(p->channel, id, "not kept: sent again");
+    s->next_id = MAX(s->next_id, id);
+    f = pcc_frame_new_tx(s, PCC_MSG_REQUEST, layout, id, buf, len);
+    g_queue_push_tail(&s->kept, f);
+    if (s->connected) {
+        g_queue_push_tail(&s->tx_queue, pcc_frame_copy(f));
+        pcc_chr_flush(s);
     }
 }
 
@@ -481,6 +644,10 @@ static void pcc_chr_class_init(ObjectClass *oc, PccClassData *data)
     pc->send = pcc_chr_send;
     pc->kick = pcc_chr_kick;
     pc->disconnect = pcc_chr_disconnect;
+    pc->held_needed = pcc_chr_held_needed;
+    pc->held_save = pcc_chr_held_save;
+    pc->held_load = pcc_chr_held_load;
+    pc->resume_request = pcc_chr_resume_request;
     ucc->complete = pcc_chr_complete;
     object_class_property_add_str(oc, "chardev", pcc_chr_get_chardev,
                                   pcc_chr_set_chardev);

@@ -112,42 +112,114 @@ static char *pcc_spool_next_name(PccSpoolPlatform *s)
     return g_queue_pop_head(&s->queued);
 }
 
-static uint64_t pcc_spool_send(PccPlatform *p, PccMsgKind kind,
-                               PccMsgLayout layout, const uint8_t *buf,
-                               size_t len)
+/* Write message @seq to the outbox: tmp/ first, then renamed in */
+static bool pcc_spool_write_msg(PccSpoolPlatform *s, uint64_t seq,
+                                PccMsgKind kind, PccMsgLayout layout,
+                                const uint8_t *buf, size_t len)
 {
-    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
-    uint64_t now = g_get_real_time() * 1000;
-    g_autofree char *name = NULL;
+    g_autofree char *name = g_strdup_printf("%020" PRIu64 "-c%03u-%s.%s",
+                                            seq, s->parent.channel,
+                                            pcc_spool_kind_names[kind],
+                                            pcc_spool_layout_names[layout]);
     int fd;
 
-    s->last_seq = MAX(now, s->last_seq + 1);
-    name = g_strdup_printf("%020" PRIu64 "-c%03u-%s.%s", s->last_seq,
-                           p->channel, pcc_spool_kind_names[kind],
-                           pcc_spool_layout_names[layout]);
     fd = openat(s->outbox_tmp_fd, name,
                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         warn_report("pcc spool '%s': cannot create outbox/tmp/%s: %s",
                     s->dir, name, strerror(errno));
-        return 0;
+        return false;
     }
     if (qemu_write_full(fd, buf, len) != len) {
         warn_report("pcc spool '%s': cannot write outbox/tmp/%s: %s",
                     s->dir, name, strerror(errno));
         close(fd);
         unlinkat(s->outbox_tmp_fd, name, 0);
-        return 0;
+        return false;
     }
     close(fd);
     if (renameat(s->outbox_tmp_fd, name, s->outbox_fd, name) < 0) {
         warn_report("pcc spool '%s': cannot move %s into outbox/: %s",
                     s->dir, name, strerror(errno));
         unlinkat(s->outbox_tmp_fd, name, 0);
-        return 0;
+        return false;
     }
     trace_pcc_spool_write(s->dir, name, len);
-    return s->last_seq;
+    return true;
+}
+
+static uint64_t pcc_spool_send(PccPlatform *p, PccMsgKind kind,
+                               PccMsgLayout layout, const uint8_t *buf,
+                               size_t len)
+{
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
+    uint64_t now = g_get_real_time() * 1000;
+
+    s->last_seq = MAX(now, s->last_seq + 1);
+    return pcc_spool_write_msg(s, s->last_seq, kind, layout, buf, len) ?
+           s->last_seq : 0;
+}
+
+typedef struct PccSpoolFind {
+    uint32_t channel;
+    uint64_t id;
+    bool found;
+} PccSpoolFind;
+
+/* outbox/: request @id is still there */
+static void pcc_spool_find_request(const struct dirent *ent, void *opaque)
+{
+    PccSpoolFind *find = opaque;
+
+    if (pcc_spool_name_for_channel(ent->d_name, find->channel) &&
+        pcc_spool_name_seq(ent->d_name) == find->id &&
+        strstr(ent->d_name, "-req.")) {
+        find->found = true;
+    }
+}
+
+/* inbox/: an answer to request @id (or to whatever is outstanding) */
+static void pcc_spool_find_answer(const struct dirent *ent, void *opaque)
+{
+    PccSpoolFind *find = opaque;
+    uint64_t ref = 0;
+
+    if (pcc_spool_name_for_channel(ent->d_name, find->channel) &&
+        strstr(ent->d_name, "-rsp") &&
+        pcc_spool_name_kind(ent->d_name, &ref) == PCC_MSG_RESPONSE &&
+        (!ref || ref == find->id)) {
+        find->found = true;
+    }
+}
+
+/*
+ * The files are the platform's state and are not migrated: after an
+ * incoming migration over a shared spool the request is in outbox/ or
+ * its answer in inbox/, and nothing is written. A loadvm can go back to
+ * before a request that the platform took and answered since, and whose
+ * answer the guest consumed: then the request goes to outbox/ again,
+ * under its own sequence number, so that its answer names it.
+ */
+static void pcc_spool_resume_request(PccPlatform *p, uint64_t id,
+                                     PccMsgLayout layout, const uint8_t *buf,
+                                     size_t len)
+{
+    PccSpoolPlatform *s = PCC_PLATFORM_SPOOL(p);
+    PccSpoolFind find = { .channel = p->channel, .id = id };
+
+    pcc_spool_foreach(s->outbox_fd, pcc_spool_find_request, &find);
+    if (find.found) {
+        trace_pcc_spool_resume(s->dir, id, "still in outbox/");
+        return;
+    }
+    pcc_spool_foreach(s->inbox_fd, pcc_spool_find_answer, &find);
+    if (find.found) {
+        trace_pcc_spool_resume(s->dir, id, "its answer waits in inbox/");
+        return;
+    }
+    trace_pcc_spool_resume(s->dir, id, "written to outbox/ again");
+    s->last_seq = MAX(s->last_seq, id);
+    pcc_spool_write_msg(s, id, PCC_MSG_REQUEST, layout, buf, len);
 }
 
 /* Keep a bad inbox file for inspection, out of the delivery queue */
@@ -468,6 +540,7 @@ static void pcc_spool_class_init(ObjectClass *oc, PccClassData *data)
     pc->send = pcc_spool_send;
     pc->kick = pcc_spool_kick;
     pc->disconnect = pcc_spool_disconnect;
+    pc->resume_request = pcc_spool_resume_request;
     ucc->complete = pcc_spool_complete;
     object_class_property_add_str(oc, "dir", pcc_spool_get_dir,
                                   pcc_spool_set_dir);

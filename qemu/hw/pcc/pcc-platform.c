@@ -7,6 +7,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -184,6 +185,171 @@ int pcc_platform_offer(PccPlatform *p, const PccPlatformMsg *msg)
     return ret;
 }
 
+void pcc_platform_resume_request(PccPlatform *p, uint64_t id,
+                                 PccMsgLayout layout, const uint8_t *buf,
+                                 size_t len)
+{
+    PccPlatformClass *pc = PCC_PLATFORM_GET_CLASS(p);
+
+    trace_pcc_platform_resume_request(pcc_platform_id(p), p->channel, id);
+    if (pc->resume_request) {
+        pc->resume_request(p, id, layout, buf, len);
+    }
+}
+
+/* Migration: what the transport holds, in a form VMState describes */
+
+bool pcc_platform_held_needed(PccPlatform *p)
+{
+    PccPlatformClass *pc = PCC_PLATFORM_GET_CLASS(p);
+
+    return pc->held_needed && pc->held_needed(p);
+}
+
+static void pcc_platform_held_free(PccPlatformHeldMsg *msgs, int32_t n)
+{
+    int32_t i;
+
+    for (i = 0; i < n; i++) {
+        g_free(msgs[i].data);
+    }
+    g_free(msgs);
+}
+
+static void pcc_platform_held_clear(PccPlatformHeld *held)
+{
+    pcc_platform_held_free(held->requests, held->num_requests);
+    pcc_platform_held_free(held->received, held->num_received);
+    memset(held, 0, sizeof(*held));
+}
+
+static int pcc_platform_pre_save(void *opaque)
+{
+    PccPlatform *p = opaque;
+    PccPlatformClass *pc = PCC_PLATFORM_GET_CLASS(p);
+
+    pcc_platform_held_clear(&p->held);
+    if (pc->held_save) {
+        pc->held_save(p);
+    }
+    trace_pcc_platform_held_save(pcc_platform_id(p), p->channel,
+                                 p->held.num_requests, p->held.num_received);
+    return 0;
+}
+
+static int pcc_platform_post_save(void *opaque)
+{
+    pcc_platform_held_clear(&((PccPlatform *)opaque)->held);
+    return 0;
+}
+
+static int pcc_platform_pre_load(void *opaque)
+{
+    pcc_platform_held_clear(&((PccPlatform *)opaque)->held);
+    return 0;
+}
+
+static bool pcc_platform_held_msgs_valid(const PccPlatformHeldMsg *msgs,
+                                         int32_t n, bool requests)
+{
+    int32_t i;
+
+    for (i = 0; i < n; i++) {
+        const PccPlatformHeldMsg *m = &msgs[i];
+
+        if ((m->layout != PCC_LAYOUT_EXTENDED &&
+             m->layout != PCC_LAYOUT_GENERIC) ||
+            (requests ? m->kind != PCC_MSG_REQUEST || !m->id :
+             m->kind != PCC_MSG_RESPONSE &&
+             m->kind != PCC_MSG_NOTIFICATION) ||
+            (m->len && !m->data)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int pcc_platform_post_load(void *opaque, int version_id)
+{
+    PccPlatform *p = opaque;
+    PccPlatformClass *pc = PCC_PLATFORM_GET_CLASS(p);
+    PccPlatformHeld *held = &p->held;
+
+    if (!pcc_platform_held_msgs_valid(held->requests, held->num_requests,
+                                      true) ||
+        !pcc_platform_held_msgs_valid(held->received, held->num_received,
+                                      false)) {
+        error_report("pcc platform '%s': the migration stream holds a "
+                     "message that is not valid", pcc_platform_id(p));
+        pcc_platform_held_clear(held);
+        return -EINVAL;
+    }
+    trace_pcc_platform_held_load(pcc_platform_id(p), p->channel,
+                                 held->num_requests, held->num_received);
+    if (pc->held_load) {
+        pc->held_load(p);
+    }
+    pcc_platform_held_clear(held);
+    return 0;
+}
+
+static bool pcc_platform_held_msg_len_valid(void *opaque, int version_id)
+{
+    return ((PccPlatformHeldMsg *)opaque)->len <= PCC_MSG_MAX_SIZE;
+}
+
+static bool pcc_platform_held_num_valid(void *opaque, int version_id)
+{
+    PccPlatformHeld *held = &((PccPlatform *)opaque)->held;
+
+    return held->num_requests >= 0 &&
+           held->num_requests <= PCC_PLATFORM_HELD_MAX &&
+           held->num_received >= 0 &&
+           held->num_received <= PCC_PLATFORM_HELD_MAX;
+}
+
+static const VMStateDescription vmstate_pcc_platform_held_msg = {
+    .name = "pcc-platform-held-msg",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(kind, PccPlatformHeldMsg),
+        VMSTATE_UINT8(layout, PccPlatformHeldMsg),
+        VMSTATE_UINT64(id, PccPlatformHeldMsg),
+        VMSTATE_UINT64(ref, PccPlatformHeldMsg),
+        VMSTATE_UINT32(len, PccPlatformHeldMsg),
+        VMSTATE_VALIDATE("len", pcc_platform_held_msg_len_valid),
+        VMSTATE_VBUFFER_ALLOC_UINT32(data, PccPlatformHeldMsg, 0, NULL, len),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+const VMStateDescription vmstate_pcc_platform = {
+    .name = TYPE_PCC_PLATFORM,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = pcc_platform_pre_save,
+    .post_save = pcc_platform_post_save,
+    .pre_load = pcc_platform_pre_load,
+    .post_load = pcc_platform_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(held.session, PccPlatform),
+        VMSTATE_UINT64(held.next_id, PccPlatform),
+        VMSTATE_INT32(held.num_requests, PccPlatform),
+        VMSTATE_INT32(held.num_received, PccPlatform),
+        VMSTATE_VALIDATE("held", pcc_platform_held_num_valid),
+        VMSTATE_STRUCT_VARRAY_ALLOC(held.requests, PccPlatform,
+                                    held.num_requests, 1,
+                                    vmstate_pcc_platform_held_msg,
+                                    PccPlatformHeldMsg),
+        VMSTATE_STRUCT_VARRAY_ALLOC(held.received, PccPlatform,
+                                    held.num_received, 1,
+                                    vmstate_pcc_platform_held_msg,
+                                    PccPlatformHeldMsg),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static bool pcc_platform_can_be_deleted(UserCreatable *uc)
 {
     return !PCC_PLATFORM(uc)->owner;
@@ -191,7 +357,10 @@ static bool pcc_platform_can_be_deleted(UserCreatable *uc)
 
 static void pcc_platform_finalize(Object *obj)
 {
-    pcc_platform_detach(PCC_PLATFORM(obj));
+    PccPlatform *p = PCC_PLATFORM(obj);
+
+    pcc_platform_detach(p);
+    pcc_platform_held_clear(&p->held);
 }
 
 static void pcc_platform_class_init(ObjectClass *oc, PccClassData *data)

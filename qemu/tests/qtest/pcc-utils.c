@@ -15,6 +15,7 @@
 #include "libqtest.h"
 #include "qemu/bswap.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "pcc-utils.h"
 
 uint64_t pcc_reg_addr(unsigned idx, unsigned reg)
@@ -787,12 +788,7 @@ void pcc_mailbox_restart(PccMailbox *m, const char *args_fmt,
     m->qts = pcc_start_virt(args);
     qtest_irq_intercept_out_named(m->qts, "/machine/pcc-host", "sysbus-irq");
     if (incoming) {
-        QDict *rsp = qtest_qmp(m->qts, "{ 'execute': 'migrate-incoming', "
-                               "'arguments': { 'uri': %s } }", incoming);
-
-        g_assert_true(qdict_haskey(rsp, "return"));
-        qobject_unref(rsp);
-        qtest_qmp_eventwait(m->qts, "RESUME");
+        pcc_migrate_incoming(m->qts, incoming, true);
     }
     pcc_acpi_tables_load(m->qts, &t);
     pcct = pcc_acpi_find_table(&t, "PCCT", NULL, 0);
@@ -957,5 +953,179 @@ void pcc_migrate(QTestState *qts, const char *uri)
         }
         g_assert_cmpint(g_get_monotonic_time(), <, deadline);
         g_usleep(10 * 1000);
+    }
+}
+
+/* query-migrate's status, or NULL before any migration (caller frees) */
+static char *pcc_migration_status(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    char *status = g_strdup(qdict_get_try_str(ret, "status"));
+
+    qobject_unref(rsp);
+    return status;
+}
+
+bool pcc_vm_running(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-status' }");
+    bool running = qdict_get_bool(qdict_get_qdict(rsp, "return"),
+                                  "running");
+
+    qobject_unref(rsp);
+    return running;
+}
+
+void pcc_vm_stop(QTestState *qts)
+{
+    qtest_qmp_assert_success(qts, "{ 'execute': 'stop' }");
+    g_assert_false(pcc_vm_running(qts));
+}
+
+void pcc_vm_cont(QTestState *qts)
+{
+    qtest_qmp_assert_success(qts, "{ 'execute': 'cont' }");
+    g_assert_true(pcc_vm_running(qts));
+}
+
+void pcc_migrate_incoming(QTestState *qts, const char *uri, bool cont)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    qtest_qmp_assert_success(qts, "{ 'execute': 'migrate-incoming', "
+                             "'arguments': { 'uri': %s } }", uri);
+    for (;;) {
+        g_autofree char *status = pcc_migration_status(qts);
+
+        g_assert_true(!status || strcmp(status, "failed"));
+        if (status && !strcmp(status, "completed")) {
+            break;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(10 * 1000);
+    }
+    if (cont && !pcc_vm_running(qts)) {
+        pcc_vm_cont(qts);
+    }
+}
+
+/* Run block job @id to its end; it must conclude without an error */
+static void pcc_wait_job(QTestState *qts, const char *id)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    for (;;) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-jobs' }");
+        QList *jobs = qdict_get_qlist(rsp, "return");
+        const QListEntry *e;
+        bool concluded = false;
+
+        QLIST_FOREACH_ENTRY(jobs, e) {
+            QDict *job = qobject_to(QDict, qlist_entry_obj(e));
+
+            if (!strcmp(qdict_get_str(job, "id"), id) &&
+                !strcmp(qdict_get_str(job, "status"), "concluded")) {
+                g_assert_false(qdict_haskey(job, "error"));
+                concluded = true;
+            }
+        }
+        qobject_unref(rsp);
+        if (concluded) {
+            break;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(10 * 1000);
+    }
+    qtest_qmp_assert_success(qts, "{ 'execute': 'job-dismiss', "
+                             "'arguments': { 'id': %s } }", id);
+}
+
+void pcc_snapshot_disk_add(QTestState *qts, const char *path,
+                           const char *node)
+{
+    qtest_qmp_assert_success(qts, "{ 'execute': 'blockdev-create', "
+                             "'arguments': { 'job-id': 'mkfile', "
+                             "'options': { 'driver': 'file', "
+                             "'filename': %s, 'size': 0 } } }", path);
+    pcc_wait_job(qts, "mkfile");
+    qtest_qmp_assert_success(qts, "{ 'execute': 'blockdev-add', "
+                             "'arguments': { 'driver': 'file', "
+                             "'node-name': 'pcc-snapshot-file', "
+                             "'filename': %s } }", path);
+    qtest_qmp_assert_success(qts, "{ 'execute': 'blockdev-create', "
+                             "'arguments': { 'job-id': 'mkqcow2', "
+                             "'options': { 'driver': 'qcow2', "
+                             "'file': 'pcc-snapshot-file', "
+                             "'size': 16777216 } } }");
+    pcc_wait_job(qts, "mkqcow2");
+    qtest_qmp_assert_success(qts, "{ 'execute': 'blockdev-del', "
+                             "'arguments': { 'node-name': "
+                             "'pcc-snapshot-file' } }");
+    /* the image's file is its own child, not a node savevm would ask */
+    qtest_qmp_assert_success(qts, "{ 'execute': 'blockdev-add', "
+                             "'arguments': { 'driver': 'qcow2', "
+                             "'node-name': %s, 'file': { 'driver': 'file', "
+                             "'filename': %s } } }", node, path);
+}
+
+static void pcc_hmp_quiet(QTestState *qts, const char *cmd)
+{
+    g_autofree char *out = qtest_hmp(qts, "%s", cmd);
+
+    /* HMP says nothing when savevm and loadvm succeed */
+    g_assert_cmpstr(out, ==, "");
+}
+
+void pcc_savevm(QTestState *qts, const char *tag)
+{
+    g_autofree char *cmd = g_strdup_printf("savevm %s", tag);
+
+    pcc_hmp_quiet(qts, cmd);
+}
+
+void pcc_loadvm(QTestState *qts, const char *tag)
+{
+    g_autofree char *cmd = g_strdup_printf("loadvm %s", tag);
+
+    pcc_hmp_quiet(qts, cmd);
+}
+
+uint64_t pcc_subspace_counter(QTestState *qts, unsigned index,
+                              const char *name)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-pcc' }");
+    QList *list = qdict_get_qlist(rsp, "return");
+    const QListEntry *e;
+    uint64_t val = UINT64_MAX;
+
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *s = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (qdict_get_int(s, "index") == index) {
+            val = qdict_get_int(qdict_get_qdict(s, "counters"), name);
+        }
+    }
+    qobject_unref(rsp);
+    g_assert_cmpuint(val, !=, UINT64_MAX);
+    return val;
+}
+
+void pcc_wait_log_has(const char *path, const char *what)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+    for (;;) {
+        g_autofree char *text = NULL;
+
+        if (g_file_get_contents(path, &text, NULL, NULL) &&
+            strstr(text, what)) {
+            return;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
     }
 }

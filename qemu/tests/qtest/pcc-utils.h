@@ -282,6 +282,38 @@ bool pcc_wait_readl(QTestState *qts, uint64_t addr, uint32_t mask,
 /* Migrate @qts to @uri and wait until that is done */
 void pcc_migrate(QTestState *qts, const char *uri);
 
+/*
+ * Take an incoming migration from @uri into @qts (started with
+ * "-incoming defer") and wait until it completed; if the source was
+ * stopped, the destination then stays paused unless @cont
+ */
+void pcc_migrate_incoming(QTestState *qts, const char *uri, bool cont);
+
+/* query-status says the VM runs */
+bool pcc_vm_running(QTestState *qts);
+
+/* stop / cont, checked */
+void pcc_vm_stop(QTestState *qts);
+void pcc_vm_cont(QTestState *qts);
+
+/*
+ * A qcow2 image at @path, made with blockdev-create (no qemu-img needed)
+ * and added as node @node: the disk that savevm writes the VM state to
+ */
+void pcc_snapshot_disk_add(QTestState *qts, const char *path,
+                           const char *node);
+
+/* HMP savevm / loadvm @tag, which must not complain */
+void pcc_savevm(QTestState *qts, const char *tag);
+void pcc_loadvm(QTestState *qts, const char *tag);
+
+/* Counter @name of subspace @index (query-pcc) */
+uint64_t pcc_subspace_counter(QTestState *qts, unsigned index,
+                              const char *name);
+
+/* Wait up to WAIT_TIMEOUT_S until the file @path contains @what */
+void pcc_wait_log_has(const char *path, const char *what);
+
 /* Unix stream sockets for tests that play the platform of a chardev */
 int pcc_unix_listen(const char *path);
 /* accept(), failing the test after WAIT_TIMEOUT_S */

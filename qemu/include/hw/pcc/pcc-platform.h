@@ -22,6 +22,7 @@
 
 #include "hw/pcc/pcc-compat.h"
 #include "hw/qdev-core.h"
+#include "migration/vmstate.h"
 #include "qom/object.h"
 #include "system/runstate.h"
 
@@ -62,6 +63,38 @@ typedef struct PccPlatformMsg {
     size_t len;
 } PccPlatformMsg;
 
+/*
+ * A message a transport holds, as the migration stream carries it: a
+ * request sent and not settled (@id its request id), or a message from
+ * the platform not yet delivered to the device (@ref the request it
+ * settles, 0 if none)
+ */
+typedef struct PccPlatformHeldMsg {
+    uint8_t kind;
+    uint8_t layout;
+    uint64_t id;
+    uint64_t ref;
+    uint32_t len;
+    uint8_t *data;
+} PccPlatformHeldMsg;
+
+/* What a transport migrates (see vmstate_pcc_platform) */
+typedef struct PccPlatformHeld {
+    uint64_t session;
+    uint64_t next_id;
+    int32_t num_requests;
+    PccPlatformHeldMsg *requests;
+    int32_t num_received;
+    PccPlatformHeldMsg *received;
+} PccPlatformHeld;
+
+/*
+ * The most of each that a migration stream may hold: a transport keeps
+ * 64 requests (65 after a resumed one) and stops reading at 64 received
+ * messages, but one read may bring more small ones
+ */
+#define PCC_PLATFORM_HELD_MAX       4096
+
 /* The device side, as the platform connection sees it */
 typedef struct PccPlatformPeer {
     bool (*can_receive)(void *opaque);
@@ -81,6 +114,23 @@ struct PccPlatformClass {
     void (*kick)(PccPlatform *p);
     /* the device goes: close the transport */
     void (*disconnect)(PccPlatform *p);
+
+    /*
+     * Migration and snapshots, all optional. held_needed: the transport
+     * holds messages that only the migration stream can carry (false:
+     * nothing to migrate). held_save fills @p->held; held_load takes
+     * what was loaded into it, which is valid.
+     */
+    bool (*held_needed)(PccPlatform *p);
+    void (*held_save)(PccPlatform *p);
+    void (*held_load)(PccPlatform *p);
+    /*
+     * After a state load the device still waits for the answer to
+     * request @id (its bytes: @buf): make sure the platform gets it, under
+     * the same id, unless the platform has it or its answer is waiting.
+     */
+    void (*resume_request)(PccPlatform *p, uint64_t id, PccMsgLayout layout,
+                           const uint8_t *buf, size_t len);
 };
 
 /* Requests whose round trip is being timed, and the samples kept */
@@ -118,7 +168,18 @@ struct PccPlatform {
     QEMUBH *kick_bh;
     VMChangeStateEntry *vmstate_change;
     PccRoundTrips round_trips;
+    /* only while a migration stream is written or read */
+    PccPlatformHeld held;
 };
+
+/*
+ * The transport's messages in the migration stream: the requests it
+ * keeps and the messages it has not delivered yet, with its session
+ */
+extern const VMStateDescription vmstate_pcc_platform;
+
+/* Whether @p has anything for vmstate_pcc_platform to carry */
+bool pcc_platform_held_needed(PccPlatform *p);
 
 /*
  * Attach @owner (a PCC device) to @p. The peer callbacks get @opaque.
@@ -140,6 +201,14 @@ uint64_t pcc_platform_send(PccPlatform *p, PccMsgKind kind,
  * must not consume messages.
  */
 void pcc_platform_kick(PccPlatform *p);
+
+/*
+ * After a state load: the device waits for the answer to request @id,
+ * whose bytes are @buf (see PccPlatformClass::resume_request)
+ */
+void pcc_platform_resume_request(PccPlatform *p, uint64_t id,
+                                 PccMsgLayout layout, const uint8_t *buf,
+                                 size_t len);
 
 /* For implementations: offer one message; 1 delivered, 0 busy, -1 bad */
 int pcc_platform_offer(PccPlatform *p, const PccPlatformMsg *msg);
