@@ -85,6 +85,7 @@ std::unique_ptr<CheckFamily> fault_checks();        // fault_checks.cpp
 std::unique_ptr<CheckFamily> hccs_checks();         // hccs_checks.cpp
 std::unique_ptr<CheckFamily> uncore_checks();       // uncore_checks.cpp
 std::unique_ptr<CheckFamily> raw_checks();          // raw_checks.cpp
+std::unique_ptr<CheckFamily> snapshot_checks();     // snapshot_checks.cpp
 
 // --- helpers for the families
 

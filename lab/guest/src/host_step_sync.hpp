@@ -33,6 +33,12 @@ class ConsoleInput {
     };
     // Reads stdin until the runner says `step` has ended, at most `seconds`.
     Ack wait(std::string_view step, double seconds);
+    // The next step the runner says has ended, whichever it is, waiting at
+    // most `seconds` (0: only what is there): for a guest that keeps
+    // working while its steps run. nullopt: none within `seconds`, or
+    // stdin failed (`problem` says how).
+    std::optional<pcc::console::HostStepDone> next_done(double seconds,
+                                                        std::string* problem = nullptr);
 
   private:
     std::optional<termios> saved_;

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     families.push_back(checks::hccs_checks());
     families.push_back(checks::uncore_checks());
     families.push_back(checks::raw_checks());
+    families.push_back(checks::snapshot_checks());
 
     checks::Context ctx;
     CLI::App app{"Checks inside the lab's guest what Linux sees of the PCC devices.",
