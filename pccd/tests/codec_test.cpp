@@ -69,8 +69,9 @@ TEST(PccExtHeader, ClipsALengthPastTheEndOnlyWhenAsked) {
     EXPECT_EQ(clipped->command, 2u);
     EXPECT_EQ(Bytes(clipped->payload.begin(), clipped->payload.end()), hex("32 00 00 00"));
     // A length that fits is not clipped; one under 4 is still malformed.
-    auto fits = decode_ext(hex("06 43 43 50  01 00 00 00  05 00 00 00  02 00 00 00  32 ff"),
-                           SignatureCheck::pcc, LengthCheck::clip);
+    // (The payload views the message: it must outlive `fits`.)
+    const Bytes fitting = hex("06 43 43 50  01 00 00 00  05 00 00 00  02 00 00 00  32 ff");
+    auto fits = decode_ext(fitting, SignatureCheck::pcc, LengthCheck::clip);
     ASSERT_TRUE(fits);
     EXPECT_FALSE(fits->clipped);
     EXPECT_EQ(Bytes(fits->payload.begin(), fits->payload.end()), hex("32"));
