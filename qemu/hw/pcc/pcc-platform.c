@@ -288,6 +288,12 @@ static int pcc_platform_post_load(void *opaque, int version_id)
                                  held->num_requests, held->num_received);
     if (pc->held_load) {
         pc->held_load(p);
+    } else if (held->num_requests || held->num_received) {
+        /* a socket's messages, loaded into another transport */
+        warn_report("pcc platform '%s': %d request(s) and %d message(s) "
+                    "from the migration stream are dropped: %s keeps none",
+                    pcc_platform_id(p), held->num_requests,
+                    held->num_received, object_get_typename(OBJECT(p)));
     }
     pcc_platform_held_clear(held);
     return 0;
