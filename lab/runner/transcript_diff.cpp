@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <regex>
 
 namespace lab {
 
@@ -59,12 +60,14 @@ std::vector<Section> sections_of(std::string_view text) {
 }
 
 // What pairs a removed entry with an added one as "the same entry, changed":
-// a message's direction and decoded summary (before the bytes), a register
-// access without its value, a result's check name.
+// a message's direction and decoded summary (before the bytes) without the
+// values of its fields ("value=0x2f" as "value="), a register access without
+// its value, a result's check name.
 std::string key_of(SectionKind kind, const std::string& line) {
+    static const std::regex kFieldValue("=[0-9A-Za-z]+");
     switch (kind) {
         case SectionKind::messages:
-            return line.substr(0, line.find(" | "));
+            return std::regex_replace(line.substr(0, line.find(" | ")), kFieldValue, "=");
         case SectionKind::registers: {
             const auto arrow = std::min(line.find(" -> "), line.find(" <- "));
             return line.substr(0, arrow);
@@ -176,7 +179,11 @@ class Reporter {
             switch (kind) {
                 case SectionKind::messages:
                     ++d_.messages_bytes;
-                    note("different bytes: " + key_of(kind, r));
+                {
+                    const std::string was = r.substr(0, r.find(" | ")),
+                                      now = add[*match].substr(0, add[*match].find(" | "));
+                    note("different bytes: " + was + (was == now ? "" : " became " + now));
+                }
                     break;
                 case SectionKind::registers:
                     ++d_.registers_changed;

@@ -310,4 +310,29 @@ TEST(TranscriptDiff, CheckGoldenSkipsWithoutGoldenFile) {
     EXPECT_NE(r.message.find("lab/golden/no-such-scenario.sid.txt"), std::string::npos);
 }
 
+// The committed golden transcript of xgene-hwmon (a real run): equal to
+// itself; with pccd's io power one milliwatt higher in the answer (what a
+// changed platform gives) the check fails, names the change and writes the
+// whole diff next to the transcript.
+TEST(TranscriptDiff, CheckGoldenOnARealTranscript) {
+    const std::string golden = lab::golden_path("xgene-hwmon", "sid");
+    ASSERT_TRUE(fs::exists(golden)) << golden;
+    pcc::TempDir dir("pcc-lab-test");
+    const std::string t = dir.path() + "/transcript.txt";
+    fs::copy_file(golden, t);
+    Result r = lab::check_golden("xgene-hwmon", "sid", t);
+    EXPECT_EQ(r.status, Status::ok) << r.message;
+    std::string text = read(t);
+    const std::string answer = "value=0x59 20B | 04 43 43 50 00 80 01 00 02 e9 ff 04 59";
+    const auto at = text.find(answer);
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, answer.size(), "value=0x5a 20B | 04 43 43 50 00 80 01 00 02 e9 ff 04 5a");
+    std::ofstream(t, std::ios::trunc) << text;
+    r = lab::check_golden("xgene-hwmon", "sid", t);
+    EXPECT_EQ(r.status, Status::fail);
+    EXPECT_NE(r.message.find(": 1 message(s) with different bytes ("), std::string::npos)
+        << r.message;
+    EXPECT_NE(read(dir.path() + "/golden.diff").find("value=0x5a"), std::string::npos);
+}
+
 }  // namespace
