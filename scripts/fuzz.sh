@@ -99,7 +99,7 @@ mkdir -p "$workroot"
 chmod 0700 "$workroot"
 
 # run_target NAME KIND EXECUTABLE: one libFuzzer run; writes
-# $results/NAME.row "NAME|EXECS|EXEC/S|COV|FT|CORPUS|FINDINGS|FIRST FINDING".
+# $results/NAME.row "NAME|EXECS|EXEC/S|COV|PCS|FT|CORPUS|FINDINGS|FIRST FINDING|SECONDS".
 run_target() {
     local name=$1 kind=$2 exe=$3
     local work=$workroot/${name//:/-}
@@ -119,11 +119,12 @@ run_target() {
     touch "$mark"
     local start=$SECONDS rc=0
     nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
-    local execs eps cov ft corpus findings first
+    local execs eps cov pcs ft corpus findings first
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    pcs=$(sed -n 's/.*PC tables ([0-9]*: *\([0-9]*\) PCs.*/\1/p; s/.*PC tables (\([0-9]*\) PCs).*/\1/p' "$log" | head -1)
     corpus=$(find "$work/corpus" -maxdepth 1 -type f | wc -l)
     mapfile -t found < <(find "$work/findings" -maxdepth 1 -type f -newer "$mark" \
                          \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
@@ -134,8 +135,8 @@ run_target() {
         # Died without leaving an input (e.g. in its initialisation).
         findings=1 first="exit status $rc, see $log"
     fi
-    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$name" "${execs:-?}" "${eps:-?}" "${cov:-?}" \
-        "${ft:-?}" "$corpus" "$findings" "$first" "$((SECONDS - start))" \
+    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$name" "${execs:-?}" "${eps:-?}" "${cov:-?}" \
+        "${pcs:-?}" "${ft:-?}" "$corpus" "$findings" "$first" "$((SECONDS - start))" \
         >"$results/${name//:/-}.row"
     return 0
 }
@@ -155,21 +156,22 @@ wall=$((SECONDS - t0))
 
 total_findings=0 finding_lines=()
 if [ $markdown = 1 ]; then
-    echo "| target | executions | exec/s | cov | ft | corpus | findings |"
+    echo "| target | executions | exec/s | cov (of PCs) | ft | corpus | findings |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
 else
-    printf '%-28s %12s %8s %6s %7s %7s %8s\n' target executions exec/s cov ft corpus findings
+    printf '%-28s %12s %8s %14s %7s %7s %8s\n' target executions exec/s 'cov (of PCs)' ft corpus \
+        findings
 fi
 for entry in "${targets[@]}"; do
     name=${entry%% *}
     row=$results/${name//:/-}.row
-    IFS='|' read -r n execs eps cov ft corpus findings first _ <"$row"
+    IFS='|' read -r n execs eps cov pcs ft corpus findings first _ <"$row"
     total_findings=$((total_findings + findings))
     if [ $markdown = 1 ]; then
-        echo "| $n | $execs | $eps | $cov | $ft | $corpus | $findings |"
+        echo "| $n | $execs | $eps | $cov ($pcs) | $ft | $corpus | $findings |"
     else
-        printf '%-28s %12s %8s %6s %7s %7s %8s\n' "$n" "$execs" "$eps" "$cov" "$ft" "$corpus" \
-            "$findings"
+        printf '%-28s %12s %8s %14s %7s %7s %8s\n' "$n" "$execs" "$eps" "$cov ($pcs)" "$ft" \
+            "$corpus" "$findings"
     fi
     [ -z "$first" ] || finding_lines+=("$n: $first")
 done

@@ -279,6 +279,15 @@ void rules_seeds(const char* example) {
                                 "match channel=1 @16=44/ff => error 0x05\n"
                                 "match layout=ext => delay 10 reply-raw 01 43 43 50\n"
                                 "set xgene.temp_c 40\n"));
+    // Settings the personalities read, with values in and out of range.
+    write_seed("fuzz_rules", "settings",
+               std::string_view("set xgene.temp_c -5\nset xgene.cpu_power_mw 65432\n"
+                                "set cppc.cpu0.desired_perf 150\nset cppc.counter_step 0x10\n"
+                                "set opregion.temp_dk 3032\nset i2c.eeprom.addr 0x51\n"
+                                "set hccs.chip_num 2\nset hccs.chip0.die_ids 1,2\n"
+                                "set hccs.chip0.die1.port_ids 0,1\n"
+                                "set uncore.frequencies 1000,2000\nset uncore.mode 1\n"
+                                "set echo.xor 0x5a\nset pcc.flags 0\nset mctp.extra-types 0x7e\n"));
 }
 
 }  // namespace
