@@ -82,6 +82,14 @@ std::string key_of(SectionKind kind, const std::string& line) {
     }
 }
 
+std::string first_words(const std::string& line, int n) {
+    std::size_t at = 0;
+    for (int i = 0; i < n && at != std::string::npos; ++i) {
+        at = line.find(' ', at + 1);
+    }
+    return line.substr(0, at);
+}
+
 class Reporter {
   public:
     explicit Reporter(TranscriptDiff& d) : d_(d) {}
@@ -168,6 +176,14 @@ class Reporter {
             std::optional<std::size_t> match;
             for (std::size_t k = 0; k < add.size() && !match; ++k) {
                 if (!add_used[k] && key_of(kind, add[k]) == key_of(kind, r)) {
+                    match = k;
+                }
+            }
+            // a message of the same direction, channel, kind and layout in
+            // the same place ("> c004 req gen"): changed, whatever its summary
+            for (std::size_t k = 0; k < add.size() && !match && kind == SectionKind::messages;
+                 ++k) {
+                if (!add_used[k] && first_words(add[k], 4) == first_words(r, 4)) {
                     match = k;
                 }
             }
