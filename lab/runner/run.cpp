@@ -257,8 +257,8 @@ class ScenarioRun {
                 {sc_.name, pcap_file_, trace_file_, oc_.results, run_.path(), a_.pccd},
                 oc_.log_dir);
             // kept with the logs: pccd.pcapng (Wireshark), qemu-trace.log
-            for (const auto& [from, to] : {std::pair{pcap_file_, "pccd.pcapng"},
-                                           std::pair{trace_file_, "qemu-trace.log"}}) {
+            for (const auto& [from, to] :
+                 {std::pair{pcap_file_, "pccd.pcapng"}, std::pair{trace_file_, "qemu-trace.log"}}) {
                 if (!from.empty() && fs::exists(from)) {
                     fs::copy_file(from, log(to), fs::copy_options::overwrite_existing);
                 }
@@ -287,7 +287,7 @@ class ScenarioRun {
     std::optional<std::string> pccd_died_;
     pcc::UniqueFd console_fd_, console_in_;
     std::ofstream console_file_;
-    PcapExpectations pcap_lines_;  // the guest's raw-pcap lines (scenario key pcap)
+    PcapExpectations pcap_lines_;         // the guest's raw-pcap lines (scenario key pcap)
     std::string pcap_file_, trace_file_;  // the transcript's inputs (in the run dir)
     Clock::time_point started_;
     int timeout_s_ = 0;

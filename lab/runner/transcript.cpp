@@ -79,7 +79,8 @@ std::string renumber_field(const std::string& text, const std::string& key, Renu
     for (; it != std::sregex_iterator(); ++it) {
         const auto& m = *it;
         out += text.substr(last, static_cast<std::size_t>(m.position(0)) - last);
-        out += m.str(1) + key + "=" + std::to_string(r(static_cast<unsigned>(std::stoul(m.str(2)))));
+        out +=
+            m.str(1) + key + "=" + std::to_string(r(static_cast<unsigned>(std::stoul(m.str(2)))));
         last = static_cast<std::size_t>(m.position(0) + m.length(0));
     }
     return out + text.substr(last);
@@ -95,10 +96,12 @@ struct ChannelIds {
         if (m.protocol == kEthPMctp && bytes.size() >= 4) {
             // DSP0236: byte 3 SOM EOM seq(2) TO tag(3); byte 4 IC type;
             // control (0) and PLDM (1): byte 5 Rq D rsvd instance(5)
-            bytes[3] = static_cast<std::uint8_t>((bytes[3] & ~0x07u) | (tags(bytes[3] & 0x07u) & 0x07u));
+            bytes[3] =
+                static_cast<std::uint8_t>((bytes[3] & ~0x07u) | (tags(bytes[3] & 0x07u) & 0x07u));
             const bool som = bytes[3] & 0x80u;
             if (som && bytes.size() >= 6 && (bytes[4] & 0x7fu) <= 1) {
-                bytes[5] = static_cast<std::uint8_t>((bytes[5] & ~0x1fu) | (iids(bytes[5] & 0x1fu) & 0x1fu));
+                bytes[5] = static_cast<std::uint8_t>((bytes[5] & ~0x1fu) |
+                                                     (iids(bytes[5] & 0x1fu) & 0x1fu));
             }
         }
         // X-Gene SLIMpro I2C block transfers (pccd's xgene_slimpro_i2c):
@@ -283,8 +286,10 @@ std::string write_transcript(const TranscriptInputs& in, const std::string& log_
     }
     std::vector<Result> results = in.results;
     for (auto& r : results) {
-        for (const auto& [from, to] : {std::pair{in.run_dir, "@run"}, std::pair{in.pccd, "@pccd"}}) {
-            for (std::size_t at; !from.empty() && (at = r.message.find(from)) != std::string::npos;) {
+        for (const auto& [from, to] :
+             {std::pair{in.run_dir, "@run"}, std::pair{in.pccd, "@pccd"}}) {
+            for (std::size_t at;
+                 !from.empty() && (at = r.message.find(from)) != std::string::npos;) {
                 r.message.replace(at, from.size(), to);
             }
         }
@@ -310,9 +315,9 @@ Result check_golden(const std::string& scenario, const std::string& kernel_label
                     const std::string& transcript_file) {
     const std::string golden = golden_path(scenario, kernel_label);
     if (!fs::exists(golden)) {
-        return {Status::skip, "golden",
-                "no golden transcript for " + scenario + " on " + kernel_label + " (" + golden +
-                    ")"};
+        return {
+            Status::skip, "golden",
+            "no golden transcript for " + scenario + " on " + kernel_label + " (" + golden + ")"};
     }
     std::string want, got;
     try {
@@ -322,8 +327,7 @@ Result check_golden(const std::string& scenario, const std::string& kernel_label
         return {Status::fail, "golden", e.what()};
     }
     const TranscriptDiff d = diff_transcripts(want, got, golden, transcript_file);
-    const std::string diff_file =
-        fs::path(transcript_file).parent_path().string() + "/golden.diff";
+    const std::string diff_file = fs::path(transcript_file).parent_path().string() + "/golden.diff";
     if (d.equal()) {
         fs::remove(diff_file);
         return {Status::ok, "golden",
@@ -332,8 +336,8 @@ Result check_golden(const std::string& scenario, const std::string& kernel_label
     std::ofstream(diff_file, std::ios::trunc) << d.report;
     return {Status::fail, "golden",
             "the transcript differs from " + fs::relative(golden, source_root()).string() + ": " +
-                d.summary() + " (diff: " + diff_file + "; pcc-lab diff --update " + golden +
-                " " + transcript_file + " accepts it)"};
+                d.summary() + " (diff: " + diff_file + "; pcc-lab diff --update " + golden + " " +
+                transcript_file + " accepts it)"};
 }
 
 int diff_command(const std::string& a, const std::string& b, bool update, std::ostream& out,

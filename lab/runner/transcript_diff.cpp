@@ -195,11 +195,11 @@ class Reporter {
             switch (kind) {
                 case SectionKind::messages:
                     ++d_.messages_bytes;
-                {
-                    const std::string was = r.substr(0, r.find(" | ")),
-                                      now = add[*match].substr(0, add[*match].find(" | "));
-                    note("different bytes: " + was + (was == now ? "" : " became " + now));
-                }
+                    {
+                        const std::string was = r.substr(0, r.find(" | ")),
+                                          now = add[*match].substr(0, add[*match].find(" | "));
+                        note("different bytes: " + was + (was == now ? "" : " became " + now));
+                    }
                     break;
                 case SectionKind::registers:
                     ++d_.registers_changed;
@@ -219,7 +219,8 @@ class Reporter {
             switch (kind) {
                 case SectionKind::messages:
                     ++d_.messages_removed;
-                    note(std::string(moved ? "message moved (removed here): " : "message removed: ") +
+                    note(std::string(moved ? "message moved (removed here): "
+                                           : "message removed: ") +
                          key_of(kind, r));
                     break;
                 case SectionKind::registers:

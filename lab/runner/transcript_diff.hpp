@@ -43,7 +43,6 @@ struct TranscriptDiff {
 
 // `label_a`/`label_b` name the sides in the report's header.
 TranscriptDiff diff_transcripts(std::string_view a, std::string_view b,
-                                const std::string& label_a = "A",
-                                const std::string& label_b = "B");
+                                const std::string& label_a = "A", const std::string& label_b = "B");
 
 }  // namespace lab

@@ -36,9 +36,9 @@ RegisterAccess reg(unsigned subspace, bool write, std::string name, std::uint64_
 
 // An X-Gene-like exchange: request and answer on channel 4.
 std::vector<TranscriptMessage> xgene_messages(std::uint8_t temp = 0x2f) {
-    return {msg(4, false, "c004 req gen cmd=0x0000 status=0x0000 12B", {0x04, 0x43, 0, 0, 1, 2}),
-            msg(4, true, "c004 rsp gen cmd=0x0000 status=0x0001 12B",
-                {0x04, 0x43, 0, 0, 1, 0, temp})};
+    return {
+        msg(4, false, "c004 req gen cmd=0x0000 status=0x0000 12B", {0x04, 0x43, 0, 0, 1, 2}),
+        msg(4, true, "c004 rsp gen cmd=0x0000 status=0x0001 12B", {0x04, 0x43, 0, 0, 1, 0, temp})};
 }
 
 // pcc.c's sequence for one command with an interrupt: doorbell, then ack.
@@ -114,8 +114,10 @@ TEST(Transcript, RepeatedExchangesCollapse) {
 TEST(Transcript, MctpTagsAndInstanceIdsRenumbered) {
     // Get Endpoint ID: tag 5, iid 9; then tag 2, iid 17; then tag 5 again
     auto req = [](std::uint8_t tag, std::uint8_t iid) {
-        return std::vector<std::uint8_t>{0x01, 0x08, 0x09, static_cast<std::uint8_t>(0xc8 | tag),
-                                         0x00, static_cast<std::uint8_t>(0x80 | iid), 0x02};
+        return std::vector<std::uint8_t>{0x01, 0x08,
+                                         0x09, static_cast<std::uint8_t>(0xc8 | tag),
+                                         0x00, static_cast<std::uint8_t>(0x80 | iid),
+                                         0x02};
     };
     auto line = [](int tag, int iid) {
         return "c000 req ext MCTP 09->08 TO=1 tag=" + std::to_string(tag) +
@@ -145,11 +147,13 @@ TEST(Transcript, I2cBlockBufferAddressZeroed) {
     const std::vector<std::uint8_t> req{0x01, 0x43, 0x43, 0x50, 0x00, 0x80, 0x00, 0x00, 0x20, 0x41,
                                         0x8a, 0x04, 0x20, 0x00, 0xf0, 0xbf, 0x48, 0xf5, 0xcb, 0x41};
     const std::string t = transcript(
-        {msg(1, false, "c001 req gen cmd=0x8000 status=0x0000 i2c chip=0x52 read i2c block reg=0x20 "
-                       "addrlen=1 len=32 20B",
+        {msg(1, false,
+             "c001 req gen cmd=0x8000 status=0x0000 i2c chip=0x52 read i2c block reg=0x20 "
+             "addrlen=1 len=32 20B",
              req)},
         {});
-    EXPECT_NE(t.find("| 01 43 43 50 00 80 00 00 20 41 8a 04 20 00 00 80 +4x00\n"), std::string::npos)
+    EXPECT_NE(t.find("| 01 43 43 50 00 80 00 00 20 41 8a 04 20 00 00 80 +4x00\n"),
+              std::string::npos)
         << t;
 }
 
@@ -249,12 +253,11 @@ TEST(TranscriptDiff, UserVisibleResult) {
     auto res = results();
     res[1] = {Status::fail, "hwmon-apm_xgene-temp1_input", "read timed out (ETIMEDOUT)"};
     res.push_back({Status::skip, "pccd", "not built"});
-    const auto d = lab::diff_transcripts(transcript(), transcript(xgene_messages(),
-                                                                  xgene_registers(), res));
+    const auto d =
+        lab::diff_transcripts(transcript(), transcript(xgene_messages(), xgene_registers(), res));
     EXPECT_EQ(d.results_changed, 1u);
     EXPECT_EQ(d.results_added, 1u);
-    EXPECT_NE(d.report.find("! result changed: ok hwmon-apm_xgene-temp1_input"),
-              std::string::npos)
+    EXPECT_NE(d.report.find("! result changed: ok hwmon-apm_xgene-temp1_input"), std::string::npos)
         << d.report;
 }
 
@@ -263,8 +266,7 @@ TEST(TranscriptDiff, SectionOnlyOnOneSide) {
     m.push_back(msg(5, false, "c005 req gen 4B", {1}));
     const auto d = lab::diff_transcripts(transcript(), transcript(m));
     EXPECT_EQ(d.messages_added, 1u);
-    EXPECT_NE(d.report.find("== messages channel 5\n  (only in B)"), std::string::npos)
-        << d.report;
+    EXPECT_NE(d.report.find("== messages channel 5\n  (only in B)"), std::string::npos) << d.report;
 }
 
 std::string read(const std::string& p) {

@@ -103,7 +103,7 @@ Result<std::unique_ptr<PcapngWriter>> PcapngWriter::create(const std::string& pa
 }
 
 void PcapngWriter::write_packet(unsigned channel, bool outgoing, const CapturedPacket& packet,
-                               std::string_view comment) {
+                                std::string_view comment) {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     write_packet_at(channel, outgoing, packet,
