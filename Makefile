@@ -8,7 +8,7 @@ S := scripts
 # One compiler cache for QEMU and the C++ project, inside the project cache.
 export CCACHE_DIR ?= $(or $(QEMU_PCC_CACHE),$(HOME)/.cache/qemu-pcc)/ccache
 
-.PHONY: all deps qemu pccd check fuzz fuzz-smoke run matrix demo bench soak check-sid export-patches checkpatch \
+.PHONY: all deps qemu pccd check check-asan fuzz fuzz-smoke run matrix demo bench soak check-sid export-patches checkpatch \
         shellcheck clean help
 
 all: qemu pccd
@@ -18,6 +18,7 @@ help:
 	@echo "make qemu            fetch pinned QEMU, overlay qemu/ + qemu-patches/, build"
 	@echo "make pccd            build the C++ project in build/cpp"
 	@echo "make check           build everything and run all tests"
+	@echo "make check-asan      the tests with ASan + UBSan (QEMU, pccd, lab)"
 	@echo "make run             the main job: boot Linux against the PCC devices (pcc-lab)"
 	@echo "make matrix          the default scenarios on Debian's bookworm, trixie, sid, experimental and the lab kernel"
 	@echo "make demo            PCC layout and tables without booting a guest"
@@ -43,6 +44,11 @@ pccd:
 
 check:
 	$(S)/run-tests.sh
+
+# QEMU, pccd, the lab runner and the tests with ASan and UBSan: the PCC
+# qtests, the C++ unit and integration tests, a lab scenario per class.
+check-asan:
+	$(S)/check-asan.sh
 
 # The main job: boot Debian's arm64 kernel against the PCC devices
 # (lab/scenarios: pcc-core, xgene-hwmon, cppc, opregion-thermal, xgene-i2c)
