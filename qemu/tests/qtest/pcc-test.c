@@ -1055,6 +1055,8 @@ static void test_inbox_rejected(void)
     g_autofree char *n_dir = pcc_spool_inbox_name(5, 0, "rsp");
     g_autofree char *subdir = g_build_filename(g->inbox, n_dir, NULL);
     g_autofree char *hidden = g_build_filename(g->inbox, ".partial", NULL);
+    g_autofree char *n_fifo = pcc_spool_inbox_name(7, 0, "rsp");
+    g_autofree char *fifo = g_build_filename(g->inbox, n_fifo, NULL);
     g_autoptr(GPtrArray) rej = NULL;
     g_autoptr(GError) err = NULL;
     char *names[5];
@@ -1080,6 +1082,8 @@ static void test_inbox_rejected(void)
     pcc_spool_drop(g->spool, names[4], good);
     g_assert_cmpint(symlink(target, link), ==, 0);
     g_assert_cmpint(g_mkdir(subdir, 0700), ==, 0);
+    /* a FIFO must not block QEMU waiting for a writer */
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
     pcc_spool_drop(g->spool, names[3], good);
 
     receive_message(g, 1, good);
@@ -1103,8 +1107,10 @@ static void test_inbox_rejected(void)
     }
     g_assert_false(pcc_path_exists(g->inbox, n_dir));
     g_assert_true(pcc_path_exists(rejected, n_dir));
+    g_assert_false(pcc_path_exists(g->inbox, n_fifo));
+    g_assert_true(pcc_path_exists(rejected, n_fifo));
     rej = pcc_list_dir(rejected);
-    g_assert_cmpuint(rej->len, ==, 6);
+    g_assert_cmpuint(rej->len, ==, 7);
     /* a dot-file is the platform's business */
     g_assert_true(pcc_path_exists(g->inbox, ".partial"));
 
@@ -1529,6 +1535,18 @@ static void test_error_spool_mode(void)
     g_assert_cmpint(chmod(outbox, 0750), ==, 0);
     pcc_expect_startup_failure(args, "spool directory 'outbox' must be "
                                "owned by this user and private (0700)");
+
+    /* a spool that belongs to someone else (nobody), as root can make it */
+    if (geteuid() == 0) {
+        g_assert_cmpint(chmod(outbox, 0700), ==, 0);
+        g_assert_cmpint(chown(spool, 65534, 65534), ==, 0);
+        pcc_expect_startup_failure(args, "must be owned by this user and "
+                                   "not writable by others");
+        g_assert_cmpint(chown(spool, 0, 0), ==, 0);
+        g_assert_cmpint(chown(outbox, 65534, 65534), ==, 0);
+        pcc_expect_startup_failure(args, "spool directory 'outbox' must be "
+                                   "owned by this user");
+    }
     pcc_rm_rf(dir);
 }
 
