@@ -636,7 +636,9 @@ static void pcc_fuzz_frame(PccFuzzDevice *d, uint32_t magic, uint32_t len,
     f[11] = layout;
     stq_le_p(f + 12, id);
     stq_le_p(f + 20, ref);
-    memcpy(f + PCC_FUZZ_FRAME_HDR, payload, payload_len);
+    if (payload_len) {
+        memcpy(f + PCC_FUZZ_FRAME_HDR, payload, payload_len);
+    }
     pcc_fuzz_socket_send(d, f, PCC_FUZZ_FRAME_HDR + payload_len);
 }
 
