@@ -14,6 +14,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The runner writes to the console too (PCC-LAB-STEP-DONE): echoed back, its
+# line would land inside whatever the guest is printing.
+stty -echo 2>/dev/null
 echo "$PCC_LAB_BOOT $(uname -r)"
 if [ -s /lab/modules ]; then
     while read -r m; do
