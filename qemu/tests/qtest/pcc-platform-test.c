@@ -76,21 +76,26 @@ static bool frame_read(int fd, Frame *f)
     return pcc_read_exact(fd, f->payload->data, f->len);
 }
 
+/*
+ * One write for the header and the payload: QEMU may hang up as soon as it
+ * has read a header it refuses, and a second write would then raise
+ * SIGPIPE in the test.
+ */
 static void frame_write(int fd, uint32_t magic, uint16_t channel,
                         uint8_t kind, uint8_t layout, uint64_t id,
                         uint64_t ref, const GByteArray *payload)
 {
-    uint8_t h[FRAME_HDR_SIZE];
+    g_autofree uint8_t *f = g_malloc(FRAME_HDR_SIZE + payload->len);
 
-    stl_le_p(h, magic);
-    stl_le_p(h + 4, payload->len);
-    stw_le_p(h + 8, channel);
-    h[10] = kind;
-    h[11] = layout;
-    stq_le_p(h + 12, id);
-    stq_le_p(h + 20, ref);
-    pcc_write_all(fd, h, sizeof(h));
-    pcc_write_all(fd, payload->data, payload->len);
+    stl_le_p(f, magic);
+    stl_le_p(f + 4, payload->len);
+    stw_le_p(f + 8, channel);
+    f[10] = kind;
+    f[11] = layout;
+    stq_le_p(f + 12, id);
+    stq_le_p(f + 20, ref);
+    memcpy(f + FRAME_HDR_SIZE, payload->data, payload->len);
+    pcc_write_all(fd, f, FRAME_HDR_SIZE + payload->len);
 }
 
 /*
