@@ -94,7 +94,9 @@ static void frame_write(int fd, uint32_t magic, uint16_t channel,
     f[11] = layout;
     stq_le_p(f + 12, id);
     stq_le_p(f + 20, ref);
-    memcpy(f + FRAME_HDR_SIZE, payload->data, payload->len);
+    if (payload->len) {
+        memcpy(f + FRAME_HDR_SIZE, payload->data, payload->len);
+    }
     pcc_write_all(fd, f, FRAME_HDR_SIZE + payload->len);
 }
 
