@@ -53,14 +53,6 @@ static QDict *subspace_info(QTestState *qts, unsigned index)
     return found;
 }
 
-static uint64_t counter(QTestState *qts, unsigned index, const char *name)
-{
-    g_autoptr(QDict) s = subspace_info(qts, index);
-
-    g_assert_nonnull(s);
-    return qdict_get_int(qdict_get_qdict(s, "counters"), name);
-}
-
 static unsigned armed_faults(QTestState *qts, unsigned index)
 {
     g_autoptr(QDict) s = subspace_info(qts, index);
@@ -303,12 +295,14 @@ static void test_counters_errors(void)
     /* too short for the generic header */
     bad = pcc_mailbox_answer(m, id + 1, id, msg, 4);
     pcc_mailbox_expect_rejected(m, bad);
-    g_assert_cmpuint(counter(m->qts, CHANNEL, "errors"), ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(m->qts, CHANNEL, "errors"),
+                     ==, 1);
     stw_le_p(msg + GEN_STATUS, GEN_STATUS_CMD_COMPLETE | GEN_STATUS_ERROR);
     good = pcc_mailbox_answer(m, id + 2, id, msg, len);
     g_assert_true(pcc_mailbox_wait_complete(m));
     g_assert_true(error_bit(m));
-    g_assert_cmpuint(counter(m->qts, CHANNEL, "errors"), ==, 2);
+    g_assert_cmpuint(pcc_subspace_counter(m->qts, CHANNEL, "errors"),
+                     ==, 2);
     pcc_mailbox_stop(m);
 }
 
@@ -336,7 +330,8 @@ static void test_fault_withhold_irq(void)
     name = ring_and_answer(m, 0x14);
     g_assert_true(pcc_mailbox_wait_complete(m));
     g_assert_false(pcc_mailbox_irq(m));
-    g_assert_cmpuint(counter(m->qts, CHANNEL, "faults-fired"), ==, 3);
+    g_assert_cmpuint(pcc_subspace_counter(m->qts, CHANNEL, "faults-fired"),
+                     ==, 3);
     clear_faults(m->qts, CHANNEL);
     exchange(m, 0x15);
     pcc_mailbox_stop(m);
@@ -415,7 +410,8 @@ static void test_fault_late_completion_superseded(void)
     qtest_writew(m->qts, m->shmem + GEN_STATUS, 0);
     qtest_clock_step(m->qts, 100 * NS_PER_MS);
     g_assert_false(pcc_mailbox_complete(m));
-    g_assert_cmpuint(counter(m->qts, CHANNEL, "completions"), ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(m->qts, CHANNEL, "completions"),
+                     ==, 1);
     pcc_mailbox_stop(m);
 }
 
@@ -446,7 +442,8 @@ static void fault_error_bit(unsigned type)
     g_assert_true(pcc_mailbox_wait_complete(m));
     expect_fired(m->qts, CHANNEL, "error-bit");
     g_assert_true(error_bit(m));
-    g_assert_cmpuint(counter(m->qts, CHANNEL, "errors"), ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(m->qts, CHANNEL, "errors"),
+                     ==, 1);
     if (type == TYPE_EXT_INITIATOR) {
         qtest_writel(m->qts, m->error_reg, 0);
     }
@@ -518,7 +515,8 @@ static void test_fault_drop_inbox_mailbox(void)
     name = ring_and_answer(m, 0x81);
     pcc_mailbox_expect_dropped(m, name);
     expect_fired(m->qts, CHANNEL, "drop-inbox");
-    g_assert_cmpuint(counter(m->qts, CHANNEL, "completions"), ==, 0);
+    g_assert_cmpuint(pcc_subspace_counter(m->qts, CHANNEL, "completions"),
+                     ==, 0);
     exchange(m, 0x82);
     pcc_mailbox_stop(m);
 }
@@ -624,14 +622,16 @@ static void test_notify(void)
     qtest_memread(r->qts, pcc_shmem_addr(CHANNEL) + EXT_PAYLOAD, got,
                   sizeof(got));
     g_assert_cmpmem(got, sizeof(got), payload, sizeof(payload));
-    g_assert_cmpuint(counter(r->qts, CHANNEL, "notifications"), ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(r->qts, CHANNEL, "notifications"),
+                     ==, 1);
 
     /* one at a time */
     expect_qmp_error(r->qts, "busy", "{ 'execute': 'pcc-notify', "
                      "'arguments': { 'index': 1 } }");
     consume(r);
     g_assert_false(responder_irq(r));
-    g_assert_cmpuint(counter(r->qts, CHANNEL, "acks"), ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(r->qts, CHANNEL, "acks"),
+                     ==, 1);
 
     /* flags given, no payload */
     qtest_qmp_assert_success(r->qts, "{ 'execute': 'pcc-notify', "
@@ -715,8 +715,10 @@ static void test_fault_drop_inbox_responder(void)
     wait_posted(r, 0xa2);
     left = pcc_list_files(inbox);
     g_assert_cmpuint(left->len, ==, 0);
-    g_assert_cmpuint(counter(r->qts, CHANNEL, "notifications"), ==, 1);
-    g_assert_cmpuint(counter(r->qts, CHANNEL, "faults-fired"), ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(r->qts, CHANNEL, "notifications"),
+                     ==, 1);
+    g_assert_cmpuint(pcc_subspace_counter(r->qts, CHANNEL, "faults-fired"),
+                     ==, 1);
     consume(r);
     responder_stop(r);
 }
@@ -738,7 +740,8 @@ static void test_fault_duplicate_notification(void)
     wait_posted(r, 0xb2);
     consume(r);
     g_assert_false(posted(r));
-    g_assert_cmpuint(counter(r->qts, CHANNEL, "notifications"), ==, 3);
+    g_assert_cmpuint(pcc_subspace_counter(r->qts, CHANNEL, "notifications"),
+                     ==, 3);
     responder_stop(r);
 }
 
