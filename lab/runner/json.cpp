@@ -97,7 +97,7 @@ class Parser {
                 fail("':' is missing after a member name");
             }
             Value v = value(depth + 1);
-            o.emplace_back(std::move(key), std::move(v));
+            o.push_back(Member{std::move(key), std::move(v)});
             skip_blanks();
             if (take("}")) {
                 return o;
@@ -348,9 +348,9 @@ struct Dumper {
         out += '{';
         for (std::size_t k = 0; k < o.size(); ++k) {
             out += k ? ", " : "";
-            dump_string(out, o[k].first);
+            dump_string(out, o[k].key);
             out += ": ";
-            dump_to(out, o[k].second);
+            dump_to(out, o[k].value);
         }
         out += '}';
     }
@@ -365,6 +365,10 @@ long double as_long_double(const Number& n) {
 }
 
 }  // namespace
+
+bool Value::operator==(const Value& o) const {
+    return v == o.v;
+}
 
 bool Number::operator==(const Number& o) const {
     const auto* ai = std::get_if<std::int64_t>(&v);
@@ -391,8 +395,8 @@ const Value* Value::find(std::string_view key) const {
         return nullptr;
     }
     const auto it =
-        std::find_if(o->begin(), o->end(), [&](const auto& m) { return m.first == key; });
-    return it == o->end() ? nullptr : &it->second;
+        std::find_if(o->begin(), o->end(), [&](const auto& m) { return m.key == key; });
+    return it == o->end() ? nullptr : &it->value;
 }
 
 Value parse(std::string_view text) {
@@ -408,8 +412,8 @@ std::string dump(const Value& value) {
 bool contains(const Value& actual, const Value& expected) {
     if (const auto* eo = std::get_if<Object>(&expected.v)) {
         return actual.is_object() && std::all_of(eo->begin(), eo->end(), [&](const auto& m) {
-                   const Value* a = actual.find(m.first);
-                   return a && contains(*a, m.second);
+                   const Value* a = actual.find(m.key);
+                   return a && contains(*a, m.value);
                });
     }
     if (const auto* ea = std::get_if<Array>(&expected.v)) {

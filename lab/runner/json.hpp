@@ -16,9 +16,12 @@
 namespace lab::json {
 
 struct Value;
+struct Member;
 using Array = std::vector<Value>;
 // Members in the order they were written (a writer's order, for logs).
-using Object = std::vector<std::pair<std::string, Value>>;
+// Not a std::pair: clang with libstdc++ 12 cannot instantiate
+// pair<string, Value> inside Value's own variant.
+using Object = std::vector<Member>;
 
 // A number: integral ones (no fraction, no exponent) exactly, the others as
 // a double.
@@ -30,13 +33,23 @@ struct Number {
 struct Value {
     std::variant<std::nullptr_t, bool, Number, std::string, Array, Object> v;
 
-    bool is_object() const { return std::holds_alternative<Object>(v); }
+    bool is_object() const;
     // The member `key` of an object; nullptr when absent or not an object.
     const Value* find(std::string_view key) const;
     // The string, when it is one.
-    const std::string* string() const { return std::get_if<std::string>(&v); }
-    bool operator==(const Value& o) const = default;
+    const std::string* string() const;
+    bool operator==(const Value& o) const;
 };
+
+// An object's member: its name and its value.
+struct Member {
+    std::string key;
+    Value value;
+    bool operator==(const Member& o) const = default;
+};
+
+inline bool Value::is_object() const { return std::holds_alternative<Object>(v); }
+inline const std::string* Value::string() const { return std::get_if<std::string>(&v); }
 
 // Parses exactly one value (white space around it allowed). Throws
 // std::invalid_argument("JSON: why, at offset N").

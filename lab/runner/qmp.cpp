@@ -59,10 +59,10 @@ std::uint64_t QmpClient::send(std::string_view command,
                               const std::optional<json::Value>& arguments) {
     json::Object msg{{"execute", json::Value{std::string(command)}}};
     if (arguments) {
-        msg.emplace_back("arguments", *arguments);
+        msg.push_back(json::Member{"arguments", *arguments});
     }
     const std::uint64_t id = next_id_++;
-    msg.emplace_back("id", json::Value{json::Number{id}});
+    msg.push_back(json::Member{"id", json::Value{json::Number{id}}});
     pending_.push_back({id, json::dump(json::Value{std::move(msg)}), false, {}});
     if (state_ == State::ready) {
         flush_queue();
