@@ -31,13 +31,7 @@
 #include "qemu/bswap.h"
 #include "pcc-utils.h"
 
-/* Socket framing, version 3 (pcc.rst, "Sockets") */
-#define FRAME_MAGIC             0x33434350u
-#define FRAME_HDR_SIZE          28
-#define KIND_REQUEST            1
-#define KIND_RESPONSE           2
-#define KIND_NOTIFICATION       3
-#define KIND_HELLO              4
+/* Frame layouts (pcc.rst, "Sockets") */
 #define LAYOUT_EXT              0
 #define LAYOUT_GEN              1
 
@@ -213,47 +207,17 @@ static void mig_quit(Mig *m)
 
 /* The platform: frames */
 
-typedef struct Frame {
-    uint8_t kind;
-    uint8_t layout;
-    uint64_t id;
-    uint64_t ref;
-    GByteArray *payload;
-} Frame;
-
-static void frame_read(Mig *m, Frame *f)
+static void frame_read(Mig *m, PccFrame *f)
 {
-    uint8_t h[FRAME_HDR_SIZE];
-    uint32_t len;
-
-    g_assert_true(pcc_read_exact(m->conn, h, sizeof(h)));
-    g_assert_cmphex(ldl_le_p(h), ==, FRAME_MAGIC);
-    len = ldl_le_p(h + 4);
-    g_assert_cmpuint(len, <=, 0x10000);
-    g_assert_cmpuint(lduw_le_p(h + 8), ==, m->c->cls->index);
-    f->kind = h[10];
-    f->layout = h[11];
-    f->id = ldq_le_p(h + 12);
-    f->ref = ldq_le_p(h + 20);
-    f->payload = g_byte_array_sized_new(len);
-    g_byte_array_set_size(f->payload, len);
-    g_assert_true(pcc_read_exact(m->conn, f->payload->data, len));
+    g_assert_true(pcc_frame_read(m->conn, f));
+    g_assert_cmpuint(f->channel, ==, m->c->cls->index);
 }
 
 static void frame_write(Mig *m, uint8_t kind, uint8_t layout, uint64_t ref,
                         const GByteArray *payload)
 {
-    uint8_t h[FRAME_HDR_SIZE];
-
-    stl_le_p(h, FRAME_MAGIC);
-    stl_le_p(h + 4, payload->len);
-    stw_le_p(h + 8, m->c->cls->index);
-    h[10] = kind;
-    h[11] = layout;
-    stq_le_p(h + 12, ++m->seq);
-    stq_le_p(h + 20, ref);
-    pcc_write_all(m->conn, h, sizeof(h));
-    pcc_write_all(m->conn, payload->data, payload->len);
+    pcc_frame_write(m->conn, PCC_FRAME_MAGIC_V3, m->c->cls->index, kind,
+                    layout, ++m->seq, ref, payload);
 }
 
 /* The session line that ends a hello's payload */
@@ -308,10 +272,10 @@ static GByteArray *platform_request(Mig *m, uint64_t *id, bool take)
         return req;
     }
     for (;;) {
-        Frame f;
+        PccFrame f;
 
         frame_read(m, &f);
-        if (f.kind == KIND_HELLO) {
+        if (f.kind == PCC_FRAME_KIND_HELLO) {
             g_free(m->session);
             m->session = hello_session(f.payload);
             if (!m->first_session) {
@@ -320,7 +284,7 @@ static GByteArray *platform_request(Mig *m, uint64_t *id, bool take)
             g_byte_array_unref(f.payload);
             continue;
         }
-        g_assert_cmpuint(f.kind, ==, KIND_REQUEST);
+        g_assert_cmpuint(f.kind, ==, PCC_FRAME_KIND_REQUEST);
         g_assert_cmpuint(f.ref, ==, 0);
         *id = f.id;
         m->requests_seen++;
@@ -372,7 +336,7 @@ static void platform_send(Mig *m, uint8_t kind, uint64_t ref,
         frame_write(m, kind, gen ? LAYOUT_GEN : LAYOUT_EXT, ref, msg);
         return;
     }
-    if (kind == KIND_NOTIFICATION) {
+    if (kind == PCC_FRAME_KIND_NOTIFICATION) {
         g_autofree char *name = pcc_spool_inbox_name(++m->seq, cls->index,
                                                      "ntf");
 
@@ -401,7 +365,7 @@ static void platform_answer(Mig *m, uint64_t id, const GByteArray *req)
         g_hash_table_insert(m->answers, g_steal_pointer(&key), answer);
         m->requests_acted++;
     }
-    platform_send(m, KIND_RESPONSE, id, answer);
+    platform_send(m, PCC_FRAME_KIND_RESPONSE, id, answer);
 }
 
 static GByteArray *make_notification(const MigClass *cls, uint32_t marker)
@@ -505,7 +469,7 @@ static void platform_give(Mig *m, uint64_t id, const GByteArray *req,
     if (m->c->cls->role == ROLE_RESPONDER) {
         g_autoptr(GByteArray) n = make_notification(m->c->cls, marker);
 
-        platform_send(m, KIND_NOTIFICATION, 0, n);
+        platform_send(m, PCC_FRAME_KIND_NOTIFICATION, 0, n);
         return;
     }
     platform_answer(m, id, req);

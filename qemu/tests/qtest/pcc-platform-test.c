@@ -18,15 +18,6 @@
 #include "qemu/bswap.h"
 #include "pcc-utils.h"
 
-/* Socket framing, version 3 */
-#define FRAME_MAGIC_V2      0x32434350u     /* "PCC2" */
-#define FRAME_MAGIC_V3      0x33434350u     /* "PCC3" */
-#define FRAME_HDR_SIZE      28
-#define FRAME_KIND_REQUEST  1
-#define FRAME_KIND_RESPONSE 2
-#define FRAME_KIND_NOTIFICATION 3
-#define FRAME_KIND_HELLO    4
-#define FRAME_KIND_DONE     5
 /* "session " and 16 hex digits and a newline, after the description */
 #define HELLO_SESSION_LEN   25
 
@@ -44,62 +35,6 @@ static const char xgene_description[] =
     "channel 5\n"
     "subspace 5 type 2 role mailbox shmem 8192\n";
 
-typedef struct Frame {
-    uint32_t magic;
-    uint32_t len;
-    uint16_t channel;
-    uint8_t kind;
-    uint8_t layout;
-    uint64_t id;
-    uint64_t ref;
-    GByteArray *payload;
-} Frame;
-
-static bool frame_read(int fd, Frame *f)
-{
-    uint8_t h[FRAME_HDR_SIZE];
-
-    if (!pcc_read_exact(fd, h, sizeof(h))) {
-        return false;
-    }
-    f->magic = ldl_le_p(h);
-    f->len = ldl_le_p(h + 4);
-    f->channel = lduw_le_p(h + 8);
-    f->kind = h[10];
-    f->layout = h[11];
-    f->id = ldq_le_p(h + 12);
-    f->ref = ldq_le_p(h + 20);
-    g_assert_cmphex(f->magic, ==, FRAME_MAGIC_V3);
-    g_assert_cmpuint(f->len, <=, 0x10000);
-    f->payload = g_byte_array_sized_new(f->len);
-    g_byte_array_set_size(f->payload, f->len);
-    return pcc_read_exact(fd, f->payload->data, f->len);
-}
-
-/*
- * One write for the header and the payload: QEMU may hang up as soon as it
- * has read a header it refuses, and a second write would then raise
- * SIGPIPE in the test.
- */
-static void frame_write(int fd, uint32_t magic, uint16_t channel,
-                        uint8_t kind, uint8_t layout, uint64_t id,
-                        uint64_t ref, const GByteArray *payload)
-{
-    g_autofree uint8_t *f = g_malloc(FRAME_HDR_SIZE + payload->len);
-
-    stl_le_p(f, magic);
-    stl_le_p(f + 4, payload->len);
-    stw_le_p(f + 8, channel);
-    f[10] = kind;
-    f[11] = layout;
-    stq_le_p(f + 12, id);
-    stq_le_p(f + 20, ref);
-    if (payload->len) {
-        memcpy(f + FRAME_HDR_SIZE, payload->data, payload->len);
-    }
-    pcc_write_all(fd, f, FRAME_HDR_SIZE + payload->len);
-}
-
 /*
  * The hello, first on every connection: the device description, then
  * "session S" with 16 hex digits. Returns S.
@@ -108,10 +43,10 @@ static char *expect_hello(int fd, unsigned channel, const char *desc)
 {
     size_t n = strlen(desc);
     char *session;
-    Frame f;
+    PccFrame f;
 
-    g_assert_true(frame_read(fd, &f));
-    g_assert_cmpuint(f.kind, ==, FRAME_KIND_HELLO);
+    g_assert_true(pcc_frame_read(fd, &f));
+    g_assert_cmpuint(f.kind, ==, PCC_FRAME_KIND_HELLO);
     g_assert_cmpuint(f.channel, ==, channel);
     g_assert_cmpuint(f.layout, ==, 0);
     g_assert_cmpuint(f.id, ==, 0);
@@ -256,14 +191,14 @@ static void test_chardev_hello_and_ids(void)
     g_autoptr(GByteArray) m2 = mctp_msg(2, 60, 2);
     g_autoptr(GByteArray) answer = mctp_msg(3, 12, 9);
     g_autofree char *session = NULL;
-    Frame f;
+    PccFrame f;
 
     socket_platform_start(&sp, NULL);
     session = expect_hello(sp.conn, 2, mctp_description);
 
     ring_initiator(sp.qts, 2, m1);
-    g_assert_true(frame_read(sp.conn, &f));
-    g_assert_cmpuint(f.kind, ==, FRAME_KIND_REQUEST);
+    g_assert_true(pcc_frame_read(sp.conn, &f));
+    g_assert_cmpuint(f.kind, ==, PCC_FRAME_KIND_REQUEST);
     g_assert_cmpuint(f.channel, ==, 2);
     g_assert_cmpuint(f.layout, ==, 0);
     g_assert_cmpuint(f.id, ==, 1);
@@ -273,13 +208,13 @@ static void test_chardev_hello_and_ids(void)
 
     /* request ids keep increasing */
     ring_initiator(sp.qts, 2, m2);
-    g_assert_true(frame_read(sp.conn, &f));
+    g_assert_true(pcc_frame_read(sp.conn, &f));
     g_assert_cmpuint(f.id, ==, 2);
     g_assert_cmpmem(f.payload->data, f.payload->len, m2->data, m2->len);
     g_byte_array_unref(f.payload);
 
     /* a response naming its request reaches the inbox */
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 1, 2,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 1, 2,
                 answer);
     g_assert_true(pcc_wait_readl(sp.qts, pcc_reg_addr(3, REG_CMD_COMPLETE),
                                  1, 0));
@@ -310,7 +245,7 @@ static void test_chardev_old_framing(void)
     s1 = expect_hello(sp.conn, 2, mctp_description);
     g_byte_array_set_size(payload, 16);
     memset(payload->data, 0, payload->len);
-    frame_write(sp.conn, FRAME_MAGIC_V2, 2, FRAME_KIND_RESPONSE, 0, 0, 0,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V2, 2, PCC_FRAME_KIND_RESPONSE, 0, 0, 0,
                 payload);
     /* QEMU hangs up */
     g_assert_false(pcc_read_exact(sp.conn, &byte, 1));
@@ -330,10 +265,10 @@ static void test_chardev_old_framing(void)
 /* The next frame must be request @id carrying @msg */
 static void expect_request(int fd, uint64_t id, const GByteArray *msg)
 {
-    Frame f;
+    PccFrame f;
 
-    g_assert_true(frame_read(fd, &f));
-    g_assert_cmpuint(f.kind, ==, FRAME_KIND_REQUEST);
+    g_assert_true(pcc_frame_read(fd, &f));
+    g_assert_cmpuint(f.kind, ==, PCC_FRAME_KIND_REQUEST);
     g_assert_cmpuint(f.id, ==, id);
     g_assert_cmpmem(f.payload->data, f.payload->len, msg->data, msg->len);
     g_byte_array_unref(f.payload);
@@ -390,7 +325,7 @@ static void test_chardev_resend_unsettled(void)
     expect_request(sp.conn, 1, m1);
     expect_request(sp.conn, 2, m2);
     /* request 1 is answered, then the platform dies holding request 2 */
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 7, 1,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 7, 1,
                 a1);
     wait_inbox_posted(sp.qts, a1);
     consume_inbox(sp.qts);
@@ -400,7 +335,7 @@ static void test_chardev_resend_unsettled(void)
     expect_request(sp.conn, 2, m2);
 
     /* settled by a done; the platform goes away again */
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_DONE, 0, 8, 2, none);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_DONE, 0, 8, 2, none);
     close(sp.conn);
     /* rung while the platform is away: kept, sent after the next hello */
     ring_initiator(sp.qts, 2, m3);
@@ -439,16 +374,16 @@ static void test_chardev_duplicate_answer(void)
     session = expect_hello(sp.conn, 2, mctp_description);
     ring_initiator(sp.qts, 2, m1);
     expect_request(sp.conn, 1, m1);
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 1, 1,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 1, 1,
                 a1);
     wait_inbox_posted(sp.qts, a1);
     consume_inbox(sp.qts);
     /* again, then one for a request never sent, then a notification */
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 2, 1,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 2, 1,
                 a1);
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_RESPONSE, 0, 3, 99,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 3, 99,
                 other);
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_NOTIFICATION, 0, 4,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_NOTIFICATION, 0, 4,
                 0, notification);
     /* frames are handled in order: the notification is next in the inbox */
     wait_inbox_posted(sp.qts, notification);
@@ -488,8 +423,8 @@ static void test_chardev_kept_limit(void)
                     ==, 1);
     qtest_writel(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS), 0);
     /* a done for request 5, then a notification that shows it was read */
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_DONE, 0, 1, 5, none);
-    frame_write(sp.conn, FRAME_MAGIC_V3, 2, FRAME_KIND_NOTIFICATION, 0, 2,
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_DONE, 0, 1, 5, none);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_NOTIFICATION, 0, 2,
                 0, notification);
     wait_inbox_posted(sp.qts, notification);
     consume_inbox(sp.qts);

@@ -582,6 +582,46 @@ void pcc_write_all(int fd, const void *buf, size_t len)
     g_assert_cmpint(qemu_write_full(fd, buf, len), ==, len);
 }
 
+bool pcc_frame_read(int fd, PccFrame *f)
+{
+    uint8_t h[PCC_FRAME_HDR_SIZE];
+
+    if (!pcc_read_exact(fd, h, sizeof(h))) {
+        return false;
+    }
+    f->magic = ldl_le_p(h);
+    f->len = ldl_le_p(h + 4);
+    f->channel = lduw_le_p(h + 8);
+    f->kind = h[10];
+    f->layout = h[11];
+    f->id = ldq_le_p(h + 12);
+    f->ref = ldq_le_p(h + 20);
+    g_assert_cmphex(f->magic, ==, PCC_FRAME_MAGIC_V3);
+    g_assert_cmpuint(f->len, <=, 0x10000);
+    f->payload = g_byte_array_sized_new(f->len);
+    g_byte_array_set_size(f->payload, f->len);
+    return pcc_read_exact(fd, f->payload->data, f->len);
+}
+
+void pcc_frame_write(int fd, uint32_t magic, uint16_t channel, uint8_t kind,
+                     uint8_t layout, uint64_t id, uint64_t ref,
+                     const GByteArray *payload)
+{
+    g_autofree uint8_t *f = g_malloc(PCC_FRAME_HDR_SIZE + payload->len);
+
+    stl_le_p(f, magic);
+    stl_le_p(f + 4, payload->len);
+    stw_le_p(f + 8, channel);
+    f[10] = kind;
+    f[11] = layout;
+    stq_le_p(f + 12, id);
+    stq_le_p(f + 20, ref);
+    if (payload->len) {
+        memcpy(f + PCC_FRAME_HDR_SIZE, payload->data, payload->len);
+    }
+    pcc_write_all(fd, f, PCC_FRAME_HDR_SIZE + payload->len);
+}
+
 bool pcc_wait_readl(QTestState *qts, uint64_t addr, uint32_t mask,
                     uint32_t want)
 {

@@ -322,6 +322,43 @@ int pcc_unix_accept(int listener);
 bool pcc_read_exact(int fd, void *buf, size_t len);
 void pcc_write_all(int fd, const void *buf, size_t len);
 
+/*
+ * The socket framing, version 3, as the platform's end of a chardev sees
+ * it (docs/system/devices/pcc.rst): a 28-byte header, then the payload
+ */
+#define PCC_FRAME_MAGIC_V2          0x32434350u     /* "PCC2" */
+#define PCC_FRAME_MAGIC_V3          0x33434350u     /* "PCC3" */
+#define PCC_FRAME_HDR_SIZE          28
+#define PCC_FRAME_KIND_REQUEST      1
+#define PCC_FRAME_KIND_RESPONSE     2
+#define PCC_FRAME_KIND_NOTIFICATION 3
+#define PCC_FRAME_KIND_HELLO        4
+#define PCC_FRAME_KIND_DONE         5
+
+typedef struct PccFrame {
+    uint32_t magic;
+    uint32_t len;
+    uint16_t channel;
+    uint8_t kind;
+    uint8_t layout;
+    uint64_t id;
+    uint64_t ref;
+    GByteArray *payload;    /* the caller unrefs it */
+} PccFrame;
+
+/*
+ * Read one frame QEMU sent: false on EOF; fails the test on a timeout,
+ * on another magic than version 3's, or on a payload over 64 KiB
+ */
+bool pcc_frame_read(int fd, PccFrame *f);
+/*
+ * Send a frame in one write: QEMU may hang up as soon as it has read a
+ * header it refuses, and a second write would then raise SIGPIPE
+ */
+void pcc_frame_write(int fd, uint32_t magic, uint16_t channel, uint8_t kind,
+                     uint8_t layout, uint64_t id, uint64_t ref,
+                     const GByteArray *payload);
+
 void pcc_assert_log_has(const char *log, const char *what);
 
 /*
