@@ -25,7 +25,7 @@ help:
 	@echo "make bench           round-trip latency/throughput, spool vs socket"
 	@echo "make soak            100000 messages per transport, pccd SIGKILLed every 1000"
 	@echo "make fuzz            every fuzz target N s (FUZZ_SECONDS=N, default 60): pccd's, QEMU's if built"
-	@echo "make fuzz-smoke      pccd's fuzz targets 15 s each, 2 at a time (the CI smoke)"
+	@echo "make fuzz-smoke      every fuzz target 30 s, 2 at a time, fresh corpora (the CI smoke)"
 	@echo "make check-sid       build the overlay against QEMU from sid"
 	@echo "make export-patches  git am-able series in build/patches (+ checkpatch)"
 
@@ -75,7 +75,7 @@ bench: qemu pccd
 soak: qemu pccd
 	PCC_QEMU=$${PCC_QEMU:-build/qemu-system-aarch64} build/pcc-bench --soak 100000 --kill-every 1000
 
-# pccd's libFuzzer targets (build/cpp-fuzz, clang) and QEMU's PCC fuzz
+# pccd's libFuzzer targets (build/cpp-asan, clang) and QEMU's PCC fuzz
 # targets (when scripts/build-qemu.sh --sanitize built them): per target
 # executions, exec/s, coverage, corpus and findings; non-zero on a finding.
 # Corpora in $(QEMU_PCC_CACHE)/fuzz/<target>. docs/security.md, "Fuzzing".

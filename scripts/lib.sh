@@ -107,6 +107,19 @@ pcc_meson_dir() {
     fi
 }
 
+# pcc_cpp_sanitized: set up and build the sanitized C++ build,
+# build/cpp-asan: clang, ASan + UBSan, every target instrumented for
+# libFuzzer, pccd's fuzz targets built too (meson -Dfuzz=true). One build
+# serves make check-asan (its tests) and make fuzz (its fuzz targets).
+# Prints the directory.
+pcc_cpp_sanitized() {
+    local dir=$PCC_BUILD/cpp-asan
+    CXX=${FUZZ_CXX:-clang++} pcc_meson_dir "$dir" "$PCC_ROOT" \
+        -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false || return 1
+    nice -n 10 ninja -C "$dir" -j2 >&2 || return 1
+    echo "$dir"
+}
+
 # pcc_qtests: the qtests that make check runs: the PCC tests that qemu/
 # brings (tests/qtest/pcc*-test.c), then QEMU's own that cover the bus.
 pcc_qtests() {

@@ -8,9 +8,10 @@
 #   meson_run BUILDDIR [meson test args...]
 #                             run meson test, then record each test of its
 #                             testlog.json
-#   qtests_run BUILDDIR TEST...
+#   qtests_run BUILDDIR [--MESON-TEST-OPTION=VALUE...] TEST...
 #                             the qtests qtest-aarch64/TEST of a QEMU build
-#                             dir (meson_run); a TEST it lacks fails
+#                             dir (meson_run, with those options); a TEST
+#                             it lacks fails
 #   report_summary            every result, then "N passed, N failed,
 #                             N skipped"; returns 1 if anything failed
 
@@ -43,8 +44,12 @@ for line in open(sys.argv[1]):
 }
 
 qtests_run() {
-    local dir=$1 listed t qtests=() missing=()
+    local dir=$1 listed t qtests=() missing=() options=()
     shift
+    while [[ ${1:-} == --* ]]; do
+        options+=("$1")
+        shift
+    done
     listed=$(meson test -C "$dir" --list 2>/dev/null)
     for t in "$@"; do
         # depending on its version, meson lists "qemu:qtest-aarch64/T" or
@@ -56,7 +61,7 @@ qtests_run() {
         fi
     done
     section "QEMU qtests: ${qtests[*]}"
-    [ ${#qtests[@]} -eq 0 ] || meson_run "$dir" "${qtests[@]}"
+    [ ${#qtests[@]} -eq 0 ] || meson_run "$dir" "${options[@]}" "${qtests[@]}"
     [ ${#missing[@]} -eq 0 ] ||
         record FAIL "qtests missing from the QEMU build $dir: ${missing[*]}"
 }
