@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# fuzz.sh [--seconds N] [--jobs J] [--only NAME,...] [--no-qemu] [--smoke] [--markdown]
+# fuzz.sh [--seconds N] [--runs R] [--jobs J] [--only NAME,...] [--no-qemu] [--smoke]
+#         [--markdown]
 #
 # `make fuzz [FUZZ_SECONDS=N]`: runs every fuzz target for N seconds
-# (default 60), one after the other (--jobs J: J at a time), at nice 15:
-#   - pccd's libFuzzer targets (pccd/fuzz), built here with clang,
-#     -fsanitize=fuzzer,address,undefined in build/cpp-fuzz (meson
-#     -Dfuzz=true); their seed corpora are made by the build
-#     (pccd-fuzz-seeds, pccd's own encoders);
+# (default 60), one after the other (--jobs J: J at a time), at nice 15.
+# --runs R: each target until it has executed R inputs instead (libFuzzer
+# -runs), with --seconds N as a bound if given too (a long run:
+# --runs 10000000).
+#   - pccd's libFuzzer targets (pccd/fuzz), built here in the sanitized
+#     C++ build, build/cpp-asan (pcc_cpp_sanitized: clang,
+#     -fsanitize=fuzzer,address,undefined); their seed corpora are made by
+#     the build (pccd-fuzz-seeds, pccd's own encoders);
 #   - QEMU's PCC targets (qemu/tests/qtest/fuzz/pcc_fuzz.c) in the
 #     sanitized QEMU build's qemu-fuzz-aarch64 (scripts/build-qemu.sh
 #     --sanitize), when it has been built: this script does not build QEMU.
@@ -17,16 +21,19 @@
 # and ft: of its last status line), corpus size and findings (crash, leak,
 # timeout and oom files of this run); exits 1 when anything was found.
 #
-# --smoke: the CI smoke: pccd's targets only, 15 s each, 2 at a time, on
-# fresh corpora (the seeds) in build/fuzz-smoke (findings stay there).
+# --smoke: the CI smoke: every target 30 s, 2 at a time, on fresh corpora
+# (the seeds) in build/fuzz-smoke (findings stay there).
+# A QEMU target's seeds are written by the target itself
+# (QEMU_PCC_FUZZ_SEEDS=DIR, pcc_fuzz.c) into an empty corpus.
 # --markdown: the table as Markdown (for docs/security.md).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-seconds=${FUZZ_SECONDS:-} jobs=${FUZZ_JOBS:-} only="" qemu=1 smoke=0 markdown=0
+seconds=${FUZZ_SECONDS:-} runs=${FUZZ_RUNS:-} jobs=${FUZZ_JOBS:-} only="" qemu=1 smoke=0 markdown=0
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift ;;
+        --runs) runs=$2; shift ;;
         --jobs) jobs=$2; shift ;;
         --only) only=$2; shift ;;
         --no-qemu) qemu=0 ;;
@@ -37,17 +44,19 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ $smoke = 1 ]; then
-    seconds=${seconds:-15} jobs=${jobs:-2} qemu=0
+    seconds=${seconds:-30} jobs=${jobs:-2}
 fi
-seconds=${seconds:-60} jobs=${jobs:-1}
-[[ $seconds =~ ^[1-9][0-9]*$ ]] || pcc_die "--seconds wants a positive number, not '$seconds'"
+if [ -z "$runs" ]; then
+    seconds=${seconds:-60}
+fi
+jobs=${jobs:-1}
+[ -z "$seconds" ] || [[ $seconds =~ ^[1-9][0-9]*$ ]] ||
+    pcc_die "--seconds wants a positive number, not '$seconds'"
+[ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || pcc_die "--runs wants a positive number, not '$runs'"
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || pcc_die "--jobs wants a positive number, not '$jobs'"
 
 # --- pccd's targets: build ---
-builddir=$PCC_BUILD/cpp-fuzz
-CXX=${FUZZ_CXX:-clang++} pcc_meson_dir "$builddir" "$PCC_ROOT" \
-    -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
-nice -n 10 ninja -C "$builddir" -j2 >&2 || pcc_die "building pccd's fuzz targets failed"
+builddir=$(pcc_cpp_sanitized) || pcc_die "building pccd's fuzz targets (build/cpp-asan) failed"
 seeds=$builddir/pccd/fuzz/corpus
 
 # Every target: "NAME KIND EXECUTABLE" (KIND pccd or qemu).
@@ -106,24 +115,42 @@ run_target() {
     local log=$work/last-run.log mark=$work/.started
     mkdir -p "$work/corpus" "$work/findings"
     chmod 0700 "$work"
-    local args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-                -artifact_prefix="$work/findings/")
+    local args=()
+    # QEMU's fuzz binary takes its target only as its first argument
+    [ "$kind" = pccd ] || args+=("--fuzz-target=${name#qemu:}")
+    args+=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/findings/")
+    [ -z "$seconds" ] || args+=(-max_total_time="$seconds")
+    [ -z "$runs" ] || args+=(-runs="$runs")
+    # pccd and QEMU log every input they reject on stderr: -close_fd_mask=2
+    # silences the target; libFuzzer and the sanitizers keep a copy of it.
+    args+=(-close_fd_mask=2)
     if [ "$kind" = pccd ]; then
-        # pccd logs its rejections on stderr: -close_fd_mask=2 silences the
-        # target; libFuzzer and the sanitizers keep a copy of stderr.
-        args+=(-close_fd_mask=2)
         cp -f "$seeds/$name"/* "$work/corpus/" 2>/dev/null || true
     else
-        args+=("--fuzz-target=${name#qemu:}")
+        if [ -z "$(find "$work/corpus" -maxdepth 1 -type f -print -quit)" ]; then
+            QEMU_PCC_FUZZ_SEEDS=$work/corpus "$exe" "--fuzz-target=${name#qemu:}" \
+                >"$work/seeds.log" 2>&1 || pcc_warn "$name: writing its seeds failed ($work/seeds.log)"
+        fi
+        # LeakSanitizer's scan of QEMU's heap after every input that ends
+        # with more allocations than frees made the run 6 times slower:
+        # off while fuzzing, then one replay of the whole corpus with it
+        # on (libFuzzer checks every seed input for leaks).
+        args+=(-detect_leaks=0)
     fi
     touch "$mark"
     local start=$SECONDS rc=0
     nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
+    if [ "$kind" = qemu ] && [ $rc = 0 ]; then
+        nice -n 15 "$exe" "--fuzz-target=${name#qemu:}" -runs=0 -detect_leaks=1 -timeout=10 \
+            -rss_limit_mb=2048 -close_fd_mask=2 -artifact_prefix="$work/findings/" \
+            "$work/corpus" >"$work/leak-replay.log" 2>&1 || rc=$?
+    fi
     local execs eps cov pcs ft corpus findings first
+    # a log without a status line (a target that died at once) leaves them empty
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-    ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2) || true
+    ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2) || true
     pcs=$(sed -n 's/.*PC tables ([0-9]*: *\([0-9]*\) PCs.*/\1/p; s/.*PC tables (\([0-9]*\) PCs).*/\1/p' "$log" | head -1)
     corpus=$(find "$work/corpus" -maxdepth 1 -type f | wc -l)
     mapfile -t found < <(find "$work/findings" -maxdepth 1 -type f -newer "$mark" \
@@ -141,7 +168,8 @@ run_target() {
     return 0
 }
 
-pcc_log "fuzzing ${#targets[@]} targets, $seconds s each, $jobs at a time (corpora in $workroot)"
+pcc_log "fuzzing ${#targets[@]} targets, ${runs:+$runs inputs}${runs:+${seconds:+ or }}${seconds:+$seconds s} each," \
+    "$jobs at a time (corpora in $workroot)"
 t0=$SECONDS
 for entry in "${targets[@]}"; do
     read -r name kind exe <<<"$entry"
@@ -165,6 +193,7 @@ fi
 for entry in "${targets[@]}"; do
     name=${entry%% *}
     row=$results/${name//:/-}.row
+    [ -s "$row" ] || printf '%s|?|?|?|?|?|?|1|the run left no result (fuzz.sh)|0\n' "$name" >"$row"
     IFS='|' read -r n execs eps cov pcs ft corpus findings first _ <"$row"
     total_findings=$((total_findings + findings))
     if [ $markdown = 1 ]; then
