@@ -214,8 +214,8 @@ static void test_chardev_hello_and_ids(void)
     g_byte_array_unref(f.payload);
 
     /* a response naming its request reaches the inbox */
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 1, 2,
-                answer);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0,
+                    1, 2, answer);
     g_assert_true(pcc_wait_readl(sp.qts, pcc_reg_addr(3, REG_CMD_COMPLETE),
                                  1, 0));
     g_assert_cmphex(qtest_readl(sp.qts, pcc_shmem_addr(3) + EXT_LENGTH), ==,
@@ -245,8 +245,8 @@ static void test_chardev_old_framing(void)
     s1 = expect_hello(sp.conn, 2, mctp_description);
     g_byte_array_set_size(payload, 16);
     memset(payload->data, 0, payload->len);
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V2, 2, PCC_FRAME_KIND_RESPONSE, 0, 0, 0,
-                payload);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V2, 2, PCC_FRAME_KIND_RESPONSE, 0,
+                    0, 0, payload);
     /* QEMU hangs up */
     g_assert_false(pcc_read_exact(sp.conn, &byte, 1));
     close(sp.conn);
@@ -325,8 +325,8 @@ static void test_chardev_resend_unsettled(void)
     expect_request(sp.conn, 1, m1);
     expect_request(sp.conn, 2, m2);
     /* request 1 is answered, then the platform dies holding request 2 */
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 7, 1,
-                a1);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0,
+                    7, 1, a1);
     wait_inbox_posted(sp.qts, a1);
     consume_inbox(sp.qts);
     reconnect(&sp);
@@ -335,7 +335,8 @@ static void test_chardev_resend_unsettled(void)
     expect_request(sp.conn, 2, m2);
 
     /* settled by a done; the platform goes away again */
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_DONE, 0, 8, 2, none);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_DONE, 0, 8,
+                    2, none);
     close(sp.conn);
     /* rung while the platform is away: kept, sent after the next hello */
     ring_initiator(sp.qts, 2, m3);
@@ -374,17 +375,17 @@ static void test_chardev_duplicate_answer(void)
     session = expect_hello(sp.conn, 2, mctp_description);
     ring_initiator(sp.qts, 2, m1);
     expect_request(sp.conn, 1, m1);
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 1, 1,
-                a1);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0,
+                    1, 1, a1);
     wait_inbox_posted(sp.qts, a1);
     consume_inbox(sp.qts);
     /* again, then one for a request never sent, then a notification */
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 2, 1,
-                a1);
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0, 3, 99,
-                other);
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_NOTIFICATION, 0, 4,
-                0, notification);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0,
+                    2, 1, a1);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_RESPONSE, 0,
+                    3, 99, other);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_NOTIFICATION,
+                    0, 4, 0, notification);
     /* frames are handled in order: the notification is next in the inbox */
     wait_inbox_posted(sp.qts, notification);
     consume_inbox(sp.qts);
@@ -423,9 +424,10 @@ static void test_chardev_kept_limit(void)
                     ==, 1);
     qtest_writel(sp.qts, pcc_reg_addr(2, REG_ERROR_STATUS), 0);
     /* a done for request 5, then a notification that shows it was read */
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_DONE, 0, 1, 5, none);
-    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_NOTIFICATION, 0, 2,
-                0, notification);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_DONE, 0, 1,
+                    5, none);
+    pcc_frame_write(sp.conn, PCC_FRAME_MAGIC_V3, 2, PCC_FRAME_KIND_NOTIFICATION,
+                    0, 2, 0, notification);
     wait_inbox_posted(sp.qts, notification);
     consume_inbox(sp.qts);
     /* room for one more */
