@@ -95,7 +95,7 @@ timed "C++ build (ASan)" $((SECONDS - t0))
 # --- 3. qtests ------------------------------------------------------------------
 if [ $qemu_ok = 1 ]; then
     t0=$SECONDS
-    # ASan and UBSan make QEMU 3 to 4 times slower: pcc-test and
+    # ASan and UBSan make QEMU 5 to 6 times slower: pcc-test and
     # pcc-migration-test then need more than meson's 60 s
     # shellcheck disable=SC2046 # one name per word
     qtests_run "$qb" --timeout-multiplier=5 $(pcc_qtests | grep '^pcc')

@@ -115,21 +115,23 @@ run_target() {
     local log=$work/last-run.log mark=$work/.started
     mkdir -p "$work/corpus" "$work/findings"
     chmod 0700 "$work"
-    local args=()
-    # QEMU's fuzz binary takes its target only as its first argument
-    [ "$kind" = pccd ] || args+=("--fuzz-target=${name#qemu:}")
-    args+=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/findings/")
+    # What every run of the target takes: QEMU's fuzz binary takes its
+    # target only as its first argument; pccd and QEMU log every input they
+    # reject on stderr, -close_fd_mask=2 silences the target (libFuzzer and
+    # the sanitizers keep a copy of stderr).
+    local target=()
+    [ "$kind" = pccd ] || target=("--fuzz-target=${name#qemu:}")
+    local common=("${target[@]}" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2
+                  -artifact_prefix="$work/findings/")
+    local args=("${common[@]}" -print_final_stats=1)
     [ -z "$seconds" ] || args+=(-max_total_time="$seconds")
     [ -z "$runs" ] || args+=(-runs="$runs")
-    # pccd and QEMU log every input they reject on stderr: -close_fd_mask=2
-    # silences the target; libFuzzer and the sanitizers keep a copy of it.
-    args+=(-close_fd_mask=2)
     if [ "$kind" = pccd ]; then
         cp -f "$seeds/$name"/* "$work/corpus/" 2>/dev/null || true
     else
         if [ -z "$(find "$work/corpus" -maxdepth 1 -type f -print -quit)" ]; then
-            QEMU_PCC_FUZZ_SEEDS=$work/corpus "$exe" "--fuzz-target=${name#qemu:}" \
-                >"$work/seeds.log" 2>&1 || pcc_warn "$name: writing its seeds failed ($work/seeds.log)"
+            QEMU_PCC_FUZZ_SEEDS=$work/corpus "$exe" "${target[@]}" >"$work/seeds.log" 2>&1 ||
+                pcc_warn "$name: writing its seeds failed ($work/seeds.log)"
         fi
         # LeakSanitizer's scan of QEMU's heap after every input that ends
         # with more allocations than frees made the run 6 times slower:
@@ -141,9 +143,8 @@ run_target() {
     local start=$SECONDS rc=0
     nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
     if [ "$kind" = qemu ] && [ $rc = 0 ]; then
-        nice -n 15 "$exe" "--fuzz-target=${name#qemu:}" -runs=0 -detect_leaks=1 -timeout=10 \
-            -rss_limit_mb=2048 -close_fd_mask=2 -artifact_prefix="$work/findings/" \
-            "$work/corpus" >"$work/leak-replay.log" 2>&1 || rc=$?
+        nice -n 15 "$exe" "${common[@]}" -runs=0 -detect_leaks=1 "$work/corpus" \
+            >"$work/leak-replay.log" 2>&1 || rc=$?
     fi
     local execs eps cov pcs ft corpus findings first
     # a log without a status line (a target that died at once) leaves them empty
