@@ -25,8 +25,6 @@
 //   --expect-no-kmsg NAME,TEXT  the kernel has logged no line holding TEXT
 //                         since the checks before the host steps
 // Every check reports how long its read took and quotes the kernel's words.
-#include <glob.h>
-
 #include <cerrno>
 #include <map>
 #include <variant>
@@ -114,23 +112,6 @@ std::vector<std::string> fields_and_rest(const std::string& v, std::size_t n,
     }
     out.push_back(v.substr(at));
     return out;
-}
-
-// The one file `pattern` names, or why not.
-std::string glob_one(const std::string& pattern, std::string* why) {
-    glob_t g{};
-    const int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
-    std::vector<std::string> found;
-    for (std::size_t k = 0; rc == 0 && k < g.gl_pathc; ++k) {
-        found.emplace_back(g.gl_pathv[k]);
-    }
-    ::globfree(&g);
-    if (found.size() == 1) {
-        return found[0];
-    }
-    *why = found.empty() ? pattern + ": no such file (is the driver bound?)"
-                         : pattern + ": " + std::to_string(found.size()) + " files match";
-    return {};
 }
 
 std::size_t kmsg_count(const std::string& text) {

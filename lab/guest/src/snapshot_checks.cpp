@@ -14,8 +14,6 @@
 // not: LOAD runs once. What the guest did between SAVE and LOAD is gone,
 // with its reads and interrupts; the counts are those of the guest that
 // carries on (NAME, with the reads before SAVE ended and after LOAD).
-#include <glob.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -57,20 +55,6 @@ std::optional<std::uint64_t> interrupts_of(const Context& ctx, unsigned channel,
         return std::nullopt;
     }
     return line->count;
-}
-
-std::string one_file(const std::string& pattern, std::string* why) {
-    glob_t g{};
-    std::vector<std::string> found;
-    if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
-        found.assign(g.gl_pathv, g.gl_pathv + g.gl_pathc);
-    }
-    ::globfree(&g);
-    if (found.size() != 1) {
-        *why = pattern + ": " + std::to_string(found.size()) + " files match";
-        return {};
-    }
-    return found[0];
 }
 
 class SnapshotChecks final : public CheckFamily {
@@ -151,7 +135,7 @@ class SnapshotChecks final : public CheckFamily {
 
     static void check(Context& ctx, const ReadAcross& r) {
         std::string why;
-        const std::string path = one_file(r.path, &why);
+        const std::string path = glob_one(r.path, &why);
         const auto irq_before = path.empty() ? std::nullopt : interrupts_of(ctx, r.channel, &why);
         if (!irq_before) {
             ctx.report.fail(r.name, why);

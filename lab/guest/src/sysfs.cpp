@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,6 +53,21 @@ std::optional<std::string> read_text(const std::string& path) {
     }
     return std::string(
         pcc::trim(std::string_view(reinterpret_cast<const char*>(v->data()), v->size())));
+}
+
+std::string glob_one(const std::string& pattern, std::string* why) {
+    glob_t g{};
+    std::vector<std::string> found;
+    if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+        found.assign(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+    }
+    ::globfree(&g);
+    if (found.size() == 1) {
+        return found[0];
+    }
+    *why = found.empty() ? pattern + ": no such file (is the driver bound?)"
+                         : pattern + ": " + std::to_string(found.size()) + " files match";
+    return {};
 }
 
 std::vector<std::string> list_dir(const std::string& path) {

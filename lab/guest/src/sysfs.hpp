@@ -16,6 +16,9 @@ std::optional<std::vector<std::uint8_t>> read_file(const std::string& path,
                                                    std::string* err = nullptr);
 // The file as text without surrounding blanks; nullopt when unreadable.
 std::optional<std::string> read_text(const std::string& path);
+// The one file a glob pattern matches (e.g. a driver's attribute below a
+// device whose name the guest chose); "" and why in *why when none or several.
+std::string glob_one(const std::string& pattern, std::string* why);
 // The entries of a directory (no "." and ".."), sorted; none when missing.
 std::vector<std::string> list_dir(const std::string& path);
 // The last component of a symlink's target ("" when no link), e.g. the
