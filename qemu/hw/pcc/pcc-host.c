@@ -15,6 +15,18 @@
 #include "hw/pcc/pcc-host.h"
 #include "trace.h"
 
+PccHost *pcc_host_find(void)
+{
+    Object *obj = object_resolve_path_component(qdev_get_machine(),
+                                                TYPE_PCC_HOST);
+
+    if (!obj || !object_dynamic_cast(obj, TYPE_PCC_HOST)) {
+        /* a machine that put its host elsewhere, or has none */
+        obj = object_resolve_path_type("", TYPE_PCC_HOST, NULL);
+    }
+    return obj ? PCC_HOST(obj) : NULL;
+}
+
 hwaddr pcc_host_reg_addr(const PccHost *host, uint32_t index)
 {
     return host->base + PCC_HOST_REGS_OFFSET +

@@ -23,13 +23,13 @@
 
 static PccBus *pcc_qmp_bus(Error **errp)
 {
-    Object *obj = object_resolve_path_type("", TYPE_PCC_HOST, NULL);
+    PccHost *host = pcc_host_find();
 
-    if (!obj) {
+    if (!host) {
         error_setg(errp, "this machine has no PCC bus");
         return NULL;
     }
-    return &PCC_HOST(obj)->bus;
+    return &host->bus;
 }
 
 /* Subspace @index, and the device that owns it */

@@ -858,6 +858,28 @@ static void test_fault_arm_and_clear(void)
     pcc_mailbox_stop(m);
 }
 
+/* A machine without a PCC host: every command says so, nothing breaks */
+static void test_no_pcc_bus(void)
+{
+    QTestState *qts = qtest_init("-machine none");
+    g_autofree char *out = NULL;
+
+    expect_qmp_error(qts, "this machine has no PCC bus",
+                     "{ 'execute': 'query-pcc' }");
+    expect_qmp_error(qts, "this machine has no PCC bus",
+                     "{ 'execute': 'pcc-inject-fault', 'arguments': "
+                     "{ 'index': 0, 'fault': 'error-bit' } }");
+    expect_qmp_error(qts, "this machine has no PCC bus",
+                     "{ 'execute': 'pcc-clear-fault', 'arguments': "
+                     "{ 'index': 0 } }");
+    expect_qmp_error(qts, "this machine has no PCC bus",
+                     "{ 'execute': 'pcc-notify', 'arguments': "
+                     "{ 'index': 0, 'data': '' } }");
+    out = qtest_hmp(qts, "info pcc");
+    g_assert_nonnull(strstr(out, "this machine has no PCC bus"));
+    qtest_quit(qts);
+}
+
 static void test_hmp_info_pcc(void)
 {
     PccMailbox *m = raw_start(3);
@@ -912,5 +934,6 @@ int main(int argc, char **argv)
     qtest_add_func("/pcc-qmp/fault/errors", test_fault_errors);
     qtest_add_func("/pcc-qmp/fault/arm-and-clear", test_fault_arm_and_clear);
     qtest_add_func("/pcc-qmp/hmp/info-pcc", test_hmp_info_pcc);
+    qtest_add_func("/pcc-qmp/no-pcc-bus", test_no_pcc_bus);
     return g_test_run();
 }

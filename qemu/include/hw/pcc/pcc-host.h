@@ -75,6 +75,13 @@ struct PccHost {
     uint32_t first_spi;
 };
 
+/*
+ * The machine's PCC host, or NULL if it has none. A machine adds its host
+ * as its child named TYPE_PCC_HOST (hw/arm/virt.c), which is found without
+ * walking the QOM tree.
+ */
+PccHost *pcc_host_find(void);
+
 hwaddr pcc_host_reg_addr(const PccHost *host, uint32_t index);
 hwaddr pcc_host_shmem_addr(const PccHost *host, uint32_t index);
 unsigned pcc_host_spi(const PccHost *host, uint32_t index);

@@ -776,7 +776,7 @@ static void pcc_fuzz_cleanup(QTestState *s)
             d->num_seen = 0;
         }
     }
-    /* only where a fault went in: the QMP lookup walks the QOM tree */
+    /* only where a fault went in */
     for (i = 0; i < pcc_fuzz_num_subs; i++) {
         Error *err = NULL;
 
@@ -868,8 +868,7 @@ static void pcc_fuzz(QTestState *s, const unsigned char *data, size_t size)
 
 static void pcc_fuzz_pre_fuzz(QTestState *s)
 {
-    PccHost *host = PCC_HOST(object_resolve_path_type("", TYPE_PCC_HOST,
-                                                      NULL));
+    PccHost *host = pcc_host_find();
     unsigned i, j;
 
     pcc_fuzz_host = host;
