@@ -155,6 +155,7 @@ uint64_t pcc_platform_send(PccPlatform *p, PccMsgKind kind,
 {
     uint64_t id = PCC_PLATFORM_GET_CLASS(p)->send(p, kind, layout, buf, len);
 
+    p->send_calls++;
     trace_pcc_platform_send(pcc_platform_id(p), p->channel, kind, len, id);
     if (id && kind == PCC_MSG_REQUEST) {
         pcc_round_trip_start(&p->round_trips, id);

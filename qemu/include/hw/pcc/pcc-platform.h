@@ -163,6 +163,11 @@ struct PccPlatform {
     uint32_t channel;
     /* the device description (text, see pcc.rst) */
     char *description;
+    /*
+     * Read-only: the messages handed to the transport (pcc_platform_send),
+     * taken or not, since the object was made; not migrated
+     */
+    uint64_t send_calls;
 
     /* < private > */
     QEMUBH *kick_bh;

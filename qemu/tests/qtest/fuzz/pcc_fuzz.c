@@ -96,6 +96,11 @@ typedef struct PccFuzzDevice {
     PccDevice *dev;
     uint32_t channel;
     char *spool;            /* spool directory, or NULL */
+    char *inbox;            /* its inbox/, inbox/tmp/ and outbox/ */
+    char *inbox_tmp;
+    char *outbox;
+    bool inbox_dirty;       /* this input put something in inbox/ */
+    uint64_t send_calls;    /* the platform's send_calls at the last look */
     char *socket_path;      /* the chardev's listening socket, or NULL */
     int fd;                 /* our end of the socket, -1 if none */
     GByteArray *rx;         /* bytes from QEMU not parsed yet */
@@ -105,6 +110,7 @@ typedef struct PccFuzzDevice {
 } PccFuzzDevice;
 
 typedef struct PccFuzzSubspace {
+    PccChannel *chan;
     uint32_t index;
     PccSubspaceType type;
     uint32_t shmem_size;
@@ -401,13 +407,22 @@ static void op_notify(QTestState *s, PccFuzzCursor *c)
 
 /* Spool side */
 
-/* Take what QEMU wrote to outbox/ as the platform does: the last request */
+/*
+ * Take what QEMU wrote to outbox/ as the platform does: the last request.
+ * QEMU writes there only when it sends: a device that sent nothing since
+ * the last look is not listed (listing 13 outboxes per input cost more
+ * than the commands of most inputs).
+ */
 static void pcc_fuzz_spool_take_outbox(PccFuzzDevice *d)
 {
-    g_autofree char *outbox = g_build_filename(d->spool, "outbox", NULL);
-    DIR *dir = opendir(outbox);
+    DIR *dir;
     struct dirent *ent;
 
+    if (d->dev->platform->send_calls == d->send_calls) {
+        return;
+    }
+    d->send_calls = d->dev->platform->send_calls;
+    dir = opendir(d->outbox);
     if (!dir) {
         return;
     }
@@ -495,6 +510,7 @@ static void op_spool_file(QTestState *s, PccFuzzCursor *c)
         return;
     }
     pcc_fuzz_spool_take_outbox(d);
+    d->inbox_dirty = true;
     channel = d->channel + (kind & 4 ? 1 : 0);
     pcc_fuzz_seq++;
     switch (form % 8) {
@@ -529,8 +545,8 @@ static void op_spool_file(QTestState *s, PccFuzzCursor *c)
                                channel, pcc_fuzz_kinds[kind % 4], suffix);
         break;
     }
-    dst = g_build_filename(d->spool, "inbox", name, NULL);
-    tmp = g_build_filename(d->spool, "inbox", "tmp", name, NULL);
+    dst = g_build_filename(d->inbox, name, NULL);
+    tmp = g_build_filename(d->inbox_tmp, name, NULL);
     switch (form % 8) {
     case 5:
         /* a symlink to a file of ours that holds the message */
@@ -787,8 +803,13 @@ static void pcc_fuzz_cleanup(QTestState *s)
         }
     }
     flush_events(s);
-    /* what the platform queued for responders: let the guest take it */
+    /*
+     * What the platform queued for responders: let the guest take it, one
+     * message a pass, until every responder is free (nothing was left)
+     */
     for (j = 0; j <= pcc_fuzz_sent; j++) {
+        bool busy = false;
+
         for (i = 0; i < pcc_fuzz_num_subs; i++) {
             if (pcc_fuzz_subs[i].type == PCC_SUBSPACE_EXT_RESPONDER) {
                 qtest_writel(s, pcc_fuzz_subs[i].regs + PCC_REG_CMD_COMPLETE,
@@ -796,20 +817,28 @@ static void pcc_fuzz_cleanup(QTestState *s)
             }
         }
         flush_events(s);
+        for (i = 0; i < pcc_fuzz_num_subs; i++) {
+            if (pcc_fuzz_subs[i].type == PCC_SUBSPACE_EXT_RESPONDER &&
+                !pcc_channel_responder_free(pcc_fuzz_subs[i].chan)) {
+                busy = true;
+            }
+        }
+        if (!busy) {
+            break;
+        }
     }
     pcc_fuzz_sent = 0;
     for (i = 0; i < pcc_fuzz_num_devs; i++) {
         PccFuzzDevice *d = &pcc_fuzz_devs[i];
 
         if (d->spool) {
-            g_autofree char *inbox = g_build_filename(d->spool, "inbox",
-                                                      NULL);
-            g_autofree char *inbox_tmp = g_build_filename(inbox, "tmp",
-                                                          NULL);
-
-            pcc_fuzz_empty_dir(inbox, "tmp");
-            /* an input may have put a file or symlink in tmp's place */
-            mkdir(inbox_tmp, 0700);
+            /* only this harness writes to inbox/ (QEMU moves files) */
+            if (d->inbox_dirty) {
+                pcc_fuzz_empty_dir(d->inbox, "tmp");
+                /* an input may have put a file or symlink in tmp's place */
+                mkdir(d->inbox_tmp, 0700);
+                d->inbox_dirty = false;
+            }
             pcc_fuzz_spool_take_outbox(d);
             d->last_request = 0;
         }
@@ -842,6 +871,15 @@ static void pcc_fuzz(QTestState *s, const unsigned char *data, size_t size)
         [OP_SOCKET_BYTES] = op_socket_bytes,
         [OP_SOCKET_RECONNECT] = op_socket_reconnect,
     };
+    /*
+     * Register reads and shared memory (RAM) leave the main loop nothing
+     * to do: no events to flush after them
+     */
+    static const bool quiet[OP__MAX] = {
+        [OP_REG_READ] = true,
+        [OP_SHMEM_WRITE] = true,
+        [OP_SHMEM_READ] = true,
+    };
     const unsigned char *cmd = data;
 
     while (size) {
@@ -851,9 +889,12 @@ static void pcc_fuzz(QTestState *s, const unsigned char *data, size_t size)
 
         if (len) {
             PccFuzzCursor c = { .p = cmd + 1, .len = len - 1 };
+            unsigned op = cmd[0] % ARRAY_SIZE(ops);
 
-            ops[cmd[0] % ARRAY_SIZE(ops)](s, &c);
-            flush_events(s);
+            ops[op](s, &c);
+            if (!quiet[op]) {
+                flush_events(s);
+            }
         }
         if (!next) {
             break;
@@ -885,6 +926,7 @@ static void pcc_fuzz_pre_fuzz(QTestState *s)
             PccChannel *chan = pcc_device_channel(d->dev, j);
             PccFuzzSubspace *sub = &pcc_fuzz_subs[pcc_fuzz_num_subs++];
 
+            sub->chan = chan;
             sub->index = chan->index;
             sub->type = chan->type;
             sub->shmem_size = chan->shmem_size;
@@ -1026,6 +1068,12 @@ static GString *pcc_fuzz_cmdline(FuzzTarget *t)
                                    i, d->socket_path, cfg->devices[i], i, i);
         } else {
             d->spool = g_strdup_printf("%s/spool%u", pcc_fuzz_dir, i);
+            d->inbox = g_build_filename(d->spool, "inbox", NULL);
+            d->inbox_tmp = g_build_filename(d->inbox, "tmp", NULL);
+            d->outbox = g_build_filename(d->spool, "outbox", NULL);
+            /* the first clean-up looks at everything */
+            d->inbox_dirty = true;
+            d->send_calls = UINT64_MAX;
             g_assert(mkdir(d->spool, 0700) == 0);
             g_string_append_printf(cmd, " -device %s,id=fuzz%u,spool=%s",
                                    cfg->devices[i], i, d->spool);
