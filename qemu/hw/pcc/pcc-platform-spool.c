@@ -60,6 +60,12 @@ struct PccSpoolPlatform {
     GQueue queued;
     /* inbox/ changed since that scan */
     bool rescan;
+    /*
+     * Inbox entries that could be neither moved aside nor removed (a
+     * non-empty directory when rejected/ is unusable): skipped by the
+     * scans while they are there, so that they cannot hold up delivery
+     */
+    GHashTable *stuck;
 };
 
 static const char *const pcc_spool_kind_names[] = {
@@ -99,6 +105,9 @@ static char *pcc_spool_next_name(PccSpoolPlatform *s)
 {
     if (s->rescan || g_queue_is_empty(&s->queued)) {
         g_autoptr(GPtrArray) names = g_ptr_array_new();
+        GHashTable *still_stuck = g_hash_table_new_full(g_str_hash,
+                                                        g_str_equal,
+                                                        g_free, NULL);
         unsigned i;
 
         g_queue_clear_full(&s->queued, g_free);
@@ -106,8 +115,17 @@ static char *pcc_spool_next_name(PccSpoolPlatform *s)
         pcc_spool_foreach(s->inbox_fd, pcc_spool_collect_name, names);
         g_ptr_array_sort(names, pcc_spool_name_cmp);
         for (i = 0; i < names->len; i++) {
-            g_queue_push_tail(&s->queued, g_ptr_array_index(names, i));
+            char *name = g_ptr_array_index(names, i);
+
+            if (g_hash_table_contains(s->stuck, name)) {
+                g_hash_table_add(still_stuck, name);
+            } else {
+                g_queue_push_tail(&s->queued, name);
+            }
         }
+        /* an entry that went away is forgotten */
+        g_hash_table_unref(s->stuck);
+        s->stuck = still_stuck;
     }
     return g_queue_pop_head(&s->queued);
 }
@@ -249,7 +267,13 @@ fail:
     /* never loop on the same file: it has to leave the inbox */
     error_report("pcc spool '%s': cannot move '%s' aside (%s); removing it",
                  s->dir, name, strerror(errno));
-    unlinkat(s->inbox_fd, name, 0);
+    if (unlinkat(s->inbox_fd, name, 0) < 0 &&
+        unlinkat(s->inbox_fd, name, AT_REMOVEDIR) < 0) {
+        error_report("pcc spool '%s': cannot remove '%s' either (%s); "
+                     "skipped while it is there", s->dir, name,
+                     strerror(errno));
+        g_hash_table_add(s->stuck, g_strdup(name));
+    }
 }
 
 /* Deliver inbox files, oldest first, while the device can take them */
@@ -424,6 +448,7 @@ static void pcc_spool_disconnect(PccPlatform *p)
     pcc_spool_close_fd(&s->outbox_fd);
     pcc_spool_close_fd(&s->dir_fd);
     g_queue_clear_full(&s->queued, g_free);
+    g_hash_table_remove_all(s->stuck);
     g_free(s->inbox_path);
     s->inbox_path = NULL;
 }
@@ -523,11 +548,13 @@ static void pcc_spool_instance_init(Object *obj)
     s->dir_fd = s->outbox_fd = s->outbox_tmp_fd = s->inbox_fd = -1;
     s->watch_id = -1;
     g_queue_init(&s->queued);
+    s->stuck = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static void pcc_spool_instance_finalize(Object *obj)
 {
     pcc_platform_detach(PCC_PLATFORM(obj));
+    g_hash_table_unref(PCC_PLATFORM_SPOOL(obj)->stuck);
     g_free(PCC_PLATFORM_SPOOL(obj)->dir);
 }
 

@@ -1122,6 +1122,43 @@ static void test_inbox_rejected(void)
 }
 
 /*
+ * An inbox entry that can be neither moved aside (rejected/ is a file) nor
+ * removed (a directory with a file in it) stays where it is and is skipped:
+ * QEMU used to spin on it in its main loop (the pcc-polled fuzz target
+ * found this), and the message after it must still arrive.
+ */
+static void test_inbox_stuck_entry(void)
+{
+    static const TestDev devs[] = {
+        { .channel = 0, .expect = 0 },
+    };
+    Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
+    g_autoptr(GByteArray) good = make_mctp_msg(1, 0, 16, 0x21);
+    g_autofree char *rejected = g_build_filename(g->inbox, "rejected", NULL);
+    g_autofree char *staged = g_build_filename(g->dir, "staged", NULL);
+    g_autofree char *inner = g_build_filename(staged, "x", NULL);
+    g_autofree char *n_dir = pcc_spool_inbox_name(1, 0, "rsp");
+    g_autofree char *subdir = g_build_filename(g->inbox, n_dir, NULL);
+    g_autofree char *n_good = pcc_spool_inbox_name(2, 0, "rsp");
+    g_autoptr(GError) err = NULL;
+
+    g_file_set_contents(rejected, "", 0, &err);
+    g_assert_no_error(err);
+    /* made whole outside the inbox, then renamed in */
+    g_assert_cmpint(g_mkdir(staged, 0700), ==, 0);
+    g_file_set_contents(inner, "", 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(rename(staged, subdir), ==, 0);
+    pcc_spool_drop(g->spool, n_good, good);
+
+    receive_message(g, 1, good);
+    g_assert_false(pcc_path_exists(g->inbox, n_good));
+    g_assert_true(pcc_path_exists(g->inbox, n_dir));
+    guest_consume(g, 1);
+    guest_stop(g);
+}
+
+/*
  * The platform side breaks (here: outbox/tmp disappears): a doorbell then
  * completes with the error bit, and nothing is half written.
  */
@@ -1625,6 +1662,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pcc/inbox/order", test_inbox_order);
     qtest_add_func("/pcc/inbox/before-start", test_inbox_before_start);
     qtest_add_func("/pcc/inbox/rejected", test_inbox_rejected);
+    qtest_add_func("/pcc/inbox/stuck-entry", test_inbox_stuck_entry);
     qtest_add_func("/pcc/inbox/incoming-migration",
                    test_inbox_incoming_migration);
     qtest_add_func("/pcc/reset", test_reset);
