@@ -1135,6 +1135,7 @@ static void test_inbox_stuck_entry(void)
     Guest *g = guest_start(devs, ARRAY_SIZE(devs), NULL);
     g_autoptr(GByteArray) good = make_mctp_msg(1, 0, 16, 0x21);
     g_autofree char *rejected = g_build_filename(g->inbox, "rejected", NULL);
+    g_autofree char *staged_file = g_build_filename(g->dir, "file", NULL);
     g_autofree char *staged = g_build_filename(g->dir, "staged", NULL);
     g_autofree char *inner = g_build_filename(staged, "x", NULL);
     g_autofree char *n_dir = pcc_spool_inbox_name(1, 0, "rsp");
@@ -1142,9 +1143,14 @@ static void test_inbox_stuck_entry(void)
     g_autofree char *n_good = pcc_spool_inbox_name(2, 0, "rsp");
     g_autoptr(GError) err = NULL;
 
-    g_file_set_contents(rejected, "", 0, &err);
+    /*
+     * Everything is made whole outside the inbox and then renamed in:
+     * g_file_set_contents() writes a temporary file beside its target,
+     * which QEMU may scan (and reject) before it is renamed.
+     */
+    g_file_set_contents(staged_file, "", 0, &err);
     g_assert_no_error(err);
-    /* made whole outside the inbox, then renamed in */
+    g_assert_cmpint(rename(staged_file, rejected), ==, 0);
     g_assert_cmpint(g_mkdir(staged, 0700), ==, 0);
     g_file_set_contents(inner, "", 0, &err);
     g_assert_no_error(err);
