@@ -284,7 +284,7 @@ bool pcc_channel_init(PccChannel *chan, Object *owner, PccHost *host,
     memory_region_init_io(&chan->regs, owner, &pcc_channel_reg_ops, chan,
                           regs_name, PCC_REG_BLOCK_SIZE);
     chan->shmem_ptr = memory_region_get_ram_ptr(&chan->shmem);
-    chan->late_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL,
+    chan->late_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                     pcc_channel_late_complete, chan);
     pcc_host_map_subspace(host, index, &chan->regs, &chan->shmem);
     chan->mapped = true;
@@ -433,8 +433,9 @@ void pcc_channel_complete(PccChannel *chan, bool error)
 
         pcc_fault_fires(chan, PCC_FAULT_LATE_COMPLETION);
         chan->late_error = error;
-        timer_mod(chan->late_timer,
-                  qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + delay_ms);
+        /* in ns: a ms clock would round "now" down, up to 1 ms early */
+        timer_mod(chan->late_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  (int64_t)delay_ms * SCALE_MS);
         return;
     }
     pcc_channel_finish_complete(chan, error);
