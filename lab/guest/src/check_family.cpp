@@ -101,6 +101,12 @@ std::string fmt_s(double seconds) {
     return b;
 }
 
+std::string fmt_ms(double seconds) {
+    char b[32];
+    std::snprintf(b, sizeof(b), "%.1f ms", seconds * 1000);
+    return b;
+}
+
 Polled poll_until(double seconds, const std::function<bool()>& attempt) {
     Polled p;
     const double t0 = now_s();

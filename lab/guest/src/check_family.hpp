@@ -108,9 +108,11 @@ std::string reasons(const std::string& collected);
 // "BASE-after-STEP" ("BASE-after-A+B" for several), "BASE-changed" without.
 std::string after_steps_name(const std::string& base, const Context& ctx);
 
-// Seconds on the monotonic clock; "0.25 s".
+// Seconds on the monotonic clock; "0.25 s", or "299.6 ms" where a bound in
+// milliseconds is checked.
 double now_s();
 std::string fmt_s(double seconds);
+std::string fmt_ms(double seconds);
 
 // Polling for an effect with a deadline (no sleep stands in for it): calls
 // `attempt` until it returns true, every 50 ms, at most `seconds`.

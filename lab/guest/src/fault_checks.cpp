@@ -330,7 +330,8 @@ class FaultChecks : public CheckFamily {
         const bool slow_enough = !r.min_ms || took * 1000 >= *r.min_ms;
         ctx.report.check(*rd.value == r.value && slow_enough, name,
                          path + " = " + std::to_string(*rd.value) + " (expected " +
-                             std::to_string(r.value) + ") in " + fmt_s(took) +
+                             std::to_string(r.value) + ") in " +
+                             (r.min_ms ? fmt_ms(took) : fmt_s(took)) +
                              (r.min_ms ? " (expected at least " + std::to_string(*r.min_ms) +
                                              " ms: the platform's late answer)"
                                        : ""));
