@@ -125,6 +125,9 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] && [ ! -L /dev/shm
     qemu_tmpdir=/dev/shm
 fi
 
+# libFuzzer's exit status when a signal stops it (-interrupted_exitcode)
+interrupted_rc=72
+
 results=$(mktemp -d "${TMPDIR:-/tmp}/pcc-fuzz.XXXXXX")
 trap 'rm -rf "$results"' EXIT
 if [ $smoke = 1 ]; then
@@ -137,7 +140,7 @@ mkdir -p "$workroot"
 chmod 0700 "$workroot"
 
 # run_target NAME KIND EXECUTABLE: one libFuzzer run; writes
-# $results/NAME.row "NAME|EXECS|EXEC/S|COV|PCS|FT|CORPUS|FINDINGS|FIRST FINDING|SECONDS".
+# $results/NAME.row "NAME|EXECS|EXEC/S|COV|PCS|FT|CORPUS|FINDINGS|FIRST FINDING|SECONDS|INTERRUPTED".
 run_target() {
     local name=$1 kind=$2 exe=$3
     local work=$workroot/${name//:/-}
@@ -151,7 +154,7 @@ run_target() {
     local target=()
     [ "$kind" = pccd ] || target=("--fuzz-target=${name#qemu:}")
     local common=("${target[@]}" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2
-                  -artifact_prefix="$work/findings/")
+                  -interrupted_exitcode="$interrupted_rc" -artifact_prefix="$work/findings/")
     local args=("${common[@]}" -print_final_stats=1)
     [ -z "$seconds" ] || args+=(-max_total_time="$seconds")
     [ -z "$runs" ] || args+=(-runs="$runs")
@@ -172,6 +175,12 @@ run_target() {
     touch "$mark"
     local start=$SECONDS rc=0
     TMPDIR=$qemu_tmpdir nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
+    # Stopped by SIGINT or SIGTERM before its bound: what it ran counts, and
+    # its corpus is whole (libFuzzer writes each input before it goes on).
+    local interrupted=0
+    if [ $rc = "$interrupted_rc" ]; then
+        interrupted=1 rc=0
+    fi
     if [ "$kind" = qemu ] && [ $rc = 0 ]; then
         TMPDIR=$qemu_tmpdir nice -n 15 "$exe" "${common[@]}" -runs=0 -detect_leaks=1 "$work/corpus" \
             >"$work/leak-replay.log" 2>&1 || rc=$?
@@ -193,9 +202,9 @@ run_target() {
         # Died without leaving an input (e.g. in its initialisation).
         findings=1 first="exit status $rc, see $log"
     fi
-    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$name" "${execs:-?}" "${eps:-?}" "${cov:-?}" \
+    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$name" "${execs:-?}" "${eps:-?}" "${cov:-?}" \
         "${pcs:-?}" "${ft:-?}" "$corpus" "$findings" "$first" "$((SECONDS - start))" \
-        >"$results/${name//:/-}.row"
+        "$interrupted" >"$results/${name//:/-}.row"
     return 0
 }
 
@@ -213,7 +222,7 @@ done
 wait
 wall=$((SECONDS - t0))
 
-total_findings=0 finding_lines=()
+total_findings=0 finding_lines=() interrupted_names=()
 if [ $markdown = 1 ]; then
     echo "| target | executions | exec/s | cov (of PCs) | ft | corpus | findings |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -225,7 +234,7 @@ for entry in "${targets[@]}"; do
     name=${entry%% *}
     row=$results/${name//:/-}.row
     [ -s "$row" ] || printf '%s|?|?|?|?|?|?|1|the run left no result (fuzz.sh)|0\n' "$name" >"$row"
-    IFS='|' read -r n execs eps cov pcs ft corpus findings first _ <"$row"
+    IFS='|' read -r n execs eps cov pcs ft corpus findings first _ interrupted <"$row"
     total_findings=$((total_findings + findings))
     if [ $markdown = 1 ]; then
         echo "| $n | $execs | $eps | $cov ($pcs) | $ft | $corpus | $findings |"
@@ -234,9 +243,13 @@ for entry in "${targets[@]}"; do
             "$corpus" "$findings"
     fi
     [ -z "$first" ] || finding_lines+=("$n: $first")
+    [ "${interrupted:-0}" = 0 ] || interrupted_names+=("$n")
 done
 for line in "${finding_lines[@]}"; do
     printf 'finding: %s\n' "$line"
+done
+for n in "${interrupted_names[@]}"; do
+    printf 'interrupted: %s stopped on a signal before its bound (not a finding)\n' "$n"
 done
 pcc_log "wall time ${wall} s; logs: $workroot/<target>/last-run.log"
 if [ $total_findings -gt 0 ]; then
