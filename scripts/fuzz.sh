@@ -173,8 +173,13 @@ run_target() {
         args+=(-detect_leaks=0)
     fi
     touch "$mark"
+    # A QEMU target's spools and sockets go in a directory of this run's own,
+    # removed after it: a target stopped on a signal exits without its
+    # atexit clean-up.
+    local tmp
+    tmp=$(mktemp -d "$qemu_tmpdir/pcc-fuzz-run.XXXXXX")
     local start=$SECONDS rc=0
-    TMPDIR=$qemu_tmpdir nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
+    TMPDIR=$tmp nice -n 15 "$exe" "${args[@]}" "$work/corpus" >"$log" 2>&1 || rc=$?
     # Stopped by SIGINT or SIGTERM before its bound: what it ran counts, and
     # its corpus is whole (libFuzzer writes each input before it goes on).
     local interrupted=0
@@ -182,9 +187,10 @@ run_target() {
         interrupted=1 rc=0
     fi
     if [ "$kind" = qemu ] && [ $rc = 0 ]; then
-        TMPDIR=$qemu_tmpdir nice -n 15 "$exe" "${common[@]}" -runs=0 -detect_leaks=1 "$work/corpus" \
+        TMPDIR=$tmp nice -n 15 "$exe" "${common[@]}" -runs=0 -detect_leaks=1 "$work/corpus" \
             >"$work/leak-replay.log" 2>&1 || rc=$?
     fi
+    rm -rf "$tmp"
     local execs eps cov pcs ft corpus findings first
     # a log without a status line (a target that died at once) leaves them empty
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
