@@ -907,11 +907,28 @@ static void pcc_fuzz(QTestState *s, const unsigned char *data, size_t size)
 
 /* Set up */
 
+/*
+ * libFuzzer's -timeout is an interval timer whose SIGALRM QEMU's main loop
+ * blocks (qemu_signal_init() reads it from a signalfd and drops it), so an
+ * input that wedged the main loop would run for ever. Nothing in QEMU uses
+ * SIGALRM any more: the fuzzing thread takes it, and a hang becomes a
+ * timeout finding.
+ */
+static void pcc_fuzz_take_alarm(void)
+{
+    sigset_t alarm;
+
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &alarm, NULL);
+}
+
 static void pcc_fuzz_pre_fuzz(QTestState *s)
 {
     PccHost *host = pcc_host_find();
     unsigned i, j;
 
+    pcc_fuzz_take_alarm();
     pcc_fuzz_host = host;
 
     for (i = 0; i < pcc_fuzz_num_devs; i++) {
