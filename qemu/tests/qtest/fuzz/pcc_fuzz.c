@@ -111,9 +111,6 @@ typedef struct PccFuzzDevice {
 
 typedef struct PccFuzzSubspace {
     PccChannel *chan;
-    uint32_t index;
-    PccSubspaceType type;
-    uint32_t shmem_size;
     hwaddr regs;
     hwaddr shmem;
     bool faulted;           /* a fault was injected in this input */
@@ -348,9 +345,9 @@ static void op_message(QTestState *s, PccFuzzCursor *c)
     uint8_t hdr[PCC_EXT_HDR_SIZE];
     size_t hdr_len, len;
 
-    stl_le_p(hdr, PCC_SIGNATURE | sub->index);
-    if (sub->type == PCC_SUBSPACE_EXT_INITIATOR ||
-        sub->type == PCC_SUBSPACE_EXT_RESPONDER) {
+    stl_le_p(hdr, PCC_SIGNATURE | sub->chan->index);
+    if (sub->chan->type == PCC_SUBSPACE_EXT_INITIATOR ||
+        sub->chan->type == PCC_SUBSPACE_EXT_RESPONDER) {
         stl_le_p(hdr + PCC_EXT_HDR_FLAGS, flags);
         stl_le_p(hdr + PCC_EXT_HDR_LENGTH, length);
         stl_le_p(hdr + PCC_EXT_HDR_COMMAND, command);
@@ -388,7 +385,7 @@ static void op_fault(QTestState *s, PccFuzzCursor *c)
     Error *err = NULL;
 
     sub->faulted = true;
-    qmp_pcc_inject_fault(sub->index, fault, how & 1, how & 2, how & 4,
+    qmp_pcc_inject_fault(sub->chan->index, fault, how & 1, how & 2, how & 4,
                          pcc_fuzz_take(c, 2), &err);
     error_free(err);
 }
@@ -401,7 +398,7 @@ static void op_notify(QTestState *s, PccFuzzCursor *c)
     g_autofree char *data = g_base64_encode(c->p, c->len);
     Error *err = NULL;
 
-    qmp_pcc_notify(sub->index, true, command, true, flags, data, &err);
+    qmp_pcc_notify(sub->chan->index, true, command, true, flags, data, &err);
     error_free(err);
 }
 
@@ -797,7 +794,7 @@ static void pcc_fuzz_cleanup(QTestState *s)
         Error *err = NULL;
 
         if (pcc_fuzz_subs[i].faulted) {
-            qmp_pcc_clear_fault(pcc_fuzz_subs[i].index, false, 0, &err);
+            qmp_pcc_clear_fault(pcc_fuzz_subs[i].chan->index, false, 0, &err);
             error_free(err);
             pcc_fuzz_subs[i].faulted = false;
         }
@@ -811,14 +808,14 @@ static void pcc_fuzz_cleanup(QTestState *s)
         bool busy = false;
 
         for (i = 0; i < pcc_fuzz_num_subs; i++) {
-            if (pcc_fuzz_subs[i].type == PCC_SUBSPACE_EXT_RESPONDER) {
+            if (pcc_fuzz_subs[i].chan->type == PCC_SUBSPACE_EXT_RESPONDER) {
                 qtest_writel(s, pcc_fuzz_subs[i].regs + PCC_REG_CMD_COMPLETE,
                              1);
             }
         }
         flush_events(s);
         for (i = 0; i < pcc_fuzz_num_subs; i++) {
-            if (pcc_fuzz_subs[i].type == PCC_SUBSPACE_EXT_RESPONDER &&
+            if (pcc_fuzz_subs[i].chan->type == PCC_SUBSPACE_EXT_RESPONDER &&
                 !pcc_channel_responder_free(pcc_fuzz_subs[i].chan)) {
                 busy = true;
             }
@@ -944,9 +941,6 @@ static void pcc_fuzz_pre_fuzz(QTestState *s)
             PccFuzzSubspace *sub = &pcc_fuzz_subs[pcc_fuzz_num_subs++];
 
             sub->chan = chan;
-            sub->index = chan->index;
-            sub->type = chan->type;
-            sub->shmem_size = chan->shmem_size;
             sub->regs = pcc_host_reg_addr(host, chan->index);
             sub->shmem = pcc_host_shmem_addr(host, chan->index);
         }
