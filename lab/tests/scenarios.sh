@@ -3,18 +3,23 @@
 # Scenarios of lab/scenarios must boot and pass (meson test, suite
 # lab-boot): `pcc-lab run` with them, its TAP on stdout, its exit status.
 #   lab/tests/scenarios.sh PATH/TO/pcc-lab SCENARIO...
-#   lab/tests/scenarios.sh PATH/TO/pcc-lab --kernels LIST SCENARIO...
+#   lab/tests/scenarios.sh PATH/TO/pcc-lab --kernels LIST [--fail-on-skip] SCENARIO...
 #                          the same as `pcc-lab matrix --kernels LIST`
-#                          (a failed cell fails; its matrix.md is shown)
+#                          (a failed cell fails; its matrix.md is shown;
+#                          --fail-on-skip: a skipped cell or check too)
 # Exit 77 (skip) when the QEMU lacks a device class a scenario plugs in, or
 # pccd is not built.
 set -u
 lab=$(realpath "${1:?usage: scenarios.sh PATH/TO/pcc-lab SCENARIO...}")
 shift
-kernels=
+kernels="" strict=()
 if [ "${1:-}" = --kernels ]; then
     kernels=${2:?--kernels LIST}
     shift 2
+    if [ "${1:-}" = --fail-on-skip ]; then
+        strict=(--fail-on-skip)
+        shift
+    fi
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
@@ -41,7 +46,7 @@ if [ -n "$kernels" ]; then
     # kept after the test: the cells' logs
     mdir=${QEMU_PCC_CACHE:-$HOME/.cache/qemu-pcc}/lab/matrix/meson-test
     rm -rf "$mdir"
-    "$lab" matrix -q --kernels "$kernels" --out "$mdir" "$@" 2>"$out/stderr"
+    "$lab" matrix -q "${strict[@]}" --kernels "$kernels" --out "$mdir" "$@" 2>"$out/stderr"
     rc=$?
     [ ! -f "$mdir/matrix.md" ] || cat "$mdir/matrix.md"
 else
