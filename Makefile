@@ -96,7 +96,7 @@ checkpatch:
 	$(S)/export-patches.sh --checkpatch-only
 
 shellcheck:
-	shellcheck -x $(S)/*.sh .ci/run
+	shellcheck -x $(S)/*.sh lab/*.sh lab/*/*.sh pccd/tests/*.sh .ci/run
 
 # Removes the checkout's build/ only; the cache is left alone.
 clean:

@@ -33,8 +33,9 @@ if [ ! -e "$dir/.pcc-unpacked" ]; then
     dpkg-deb --fsys-tarfile "$deb" | tar -xO -f - "$tarball" | "${unz[@]}" |
         tar -x -f - -C "$dir.tmp" --strip-components=1 --no-same-owner ||
         pcc_die "unpacking $tarball from $deb failed"
-    [ -f "$dir.tmp/Makefile" ] && [ -d "$dir.tmp/arch/arm64" ] ||
+    if [ ! -f "$dir.tmp/Makefile" ] || [ ! -d "$dir.tmp/arch/arm64" ]; then
         pcc_die "$tarball: not a kernel tree"
+    fi
     echo "$LAB_KSRC_PACKAGE $ver" >"$dir.tmp/.pcc-unpacked"
     mv "$dir.tmp" "$dir"
 fi

@@ -7,6 +7,7 @@
 # socket (send/set/get/stats/reload), SIGHUP with a bad rules file, timed
 # rules, SIGTERM, and the socket transport (framing version 3, hello, an
 # older peer). Usage: cli_test.sh PCCD EXAMPLE_RULES VERSION
+# shellcheck disable=SC2016 # the checks' sh -c scripts expand their own "$1" and "$2"
 set -u
 PCCD=$1
 EXAMPLE_RULES=$2
