@@ -12,11 +12,6 @@
 
 using namespace pccd;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const ByteView packet(data, size);
     if (auto p = mctp::decode_packet(packet)) {

@@ -11,11 +11,6 @@
 
 using namespace pccd;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::Input input(data, size);
     const unsigned channel = input.byte();

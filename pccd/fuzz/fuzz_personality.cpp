@@ -41,7 +41,6 @@ const std::vector<const PersonalityEntry*>& fuzzed_personalities() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
     if (fuzzed_personalities().empty()) {
         fuzz::violated("no personalities registered", __FILE__, __LINE__);
     }

@@ -9,11 +9,6 @@
 
 using namespace pccd;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     Bytes message{mctp::kTypePldm};
     append(message, ByteView(data, size));

@@ -34,11 +34,6 @@ const Bytes& mctp_get_eid() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const ByteView bytes(data, size);
     auto rules = parse_rules(fuzz::as_text(bytes));

@@ -13,11 +13,6 @@
 
 using namespace pccd;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::Input input(data, size);
     const std::size_t piece = input.byte() == 0 ? 1 << 20 : data[0];

@@ -7,11 +7,6 @@
 
 using namespace pccd;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    fuzz::quiet_logs();
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text = fuzz::as_text(ByteView(data, size));
     if (auto name = parse_spool_name(text)) {

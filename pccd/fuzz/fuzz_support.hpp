@@ -62,12 +62,6 @@ inline std::string_view as_text(ByteView bytes) {
 #define PCCD_FUZZ_CHECK(cond) \
     ((cond) ? static_cast<void>(0) : ::pccd::fuzz::violated(#cond, __FILE__, __LINE__))
 
-// Logs at error level only (scripts/fuzz.sh also closes the target's stderr
-// with -close_fd_mask=2: libFuzzer and the sanitizers keep their own copy).
-inline void quiet_logs() {
-    set_log_level(LogLevel::error);
-}
-
 // A fresh engine per input (personalities keep state): the daemon's, with a
 // pcap writer so that the personalities' capture() runs too.
 inline std::unique_ptr<Engine> make_engine() {
